@@ -1,0 +1,17 @@
+#ifndef CWAYMARK_SYSTEM_H
+#define CWAYMARK_SYSTEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// CRC-32C (Castagnoli) of `length` bytes, continuing from `crc` (start with 0).
+/// Uses the SSE4.2 CRC32 instruction when the CPU has it, else a table.
+uint32_t wm_crc32c(uint32_t crc, const void *data, size_t length);
+
+/// CRC-32C computed with the portable table, whatever the CPU: for tests of both paths.
+uint32_t wm_crc32c_portable(uint32_t crc, const void *data, size_t length);
+
+/// 1 when `wm_crc32c` uses the CPU instruction, 0 when it uses the table.
+int wm_crc32c_is_hardware(void);
+
+#endif

@@ -1,0 +1,45 @@
+/// Records waiting to be appended together (sharing one fsync): keys and payloads packed
+/// into one buffer.
+public struct AppendBatch: Sendable {
+    /// The packed bytes.
+    public private(set) var bytes: [UInt8] = []
+    /// Where each record's key and payload lie in `bytes`.
+    public private(set) var items: [(key: Range<Int>, payload: Range<Int>)] = []
+
+    public init() {}
+
+    /// Adds a record with `key` and `payload`.
+    public mutating func add(key: some Collection<UInt8>, payload: some Collection<UInt8>) {
+        let k = bytes.count
+        bytes.append(contentsOf: key)
+        let p = bytes.count
+        bytes.append(contentsOf: payload)
+        items.append((k..<p, p..<bytes.count))
+    }
+
+    /// Records in the batch.
+    public var count: Int { items.count }
+    /// Whether the batch has no records.
+    public var isEmpty: Bool { items.isEmpty }
+    /// Empties the batch, keeping its storage.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+    }
+}
+
+/// What happened to each record of a batch.
+public struct AppendOutcome: Sendable, Equatable {
+    /// For each record in batch order: its offset, or nil when its key was already in the log
+    /// (or earlier in the batch) and it was skipped.
+    public var offsets: [Offset?]
+    /// The recordedAt every appended record of the batch got.
+    public var recordedAt: Timestamp
+
+    /// Records appended.
+    public var appended: Int { offsets.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    /// Records skipped as duplicates.
+    public var duplicates: Int { offsets.count - appended }
+}
+
+import WaymarkTime

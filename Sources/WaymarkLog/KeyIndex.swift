@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The persistent index of record keys (event ids) that makes appends idempotent without
+/// rescanning the log: an open-addressing hash table in a memory-mapped file, `ids.index`.
+///
+/// It maps a 64-bit hash of each key to the offset of the record that holds it. A hash hit
+/// is confirmed by reading the key back from the log, so hash collisions never cause a
+/// wrong skip. The table is derivable: its header records `coveredUpTo`, the offset below
+/// which every record is in the table, and is only advanced after the table is synced; on
+/// open the writer indexes whatever lies between it and the end of the log.
+///
+/// Layout: a 64-byte header (`WMIDS001`, u64 capacity, u64 count, u64 coveredUpTo, u32
+/// CRC-32C of the preceding 32 bytes), then `capacity` slots of 16 bytes (u64 hash, 0 for
+/// empty; u64 offset), little-endian.
+public final class KeyIndex {
+    static let headerSize = 64
+    static let slotSize = 16
+    static let magic = Array("WMIDS001".utf8)
+    static let initialCapacity = 1 << 12
+
+    /// The table's file.
+    public let path: String
+    private var fd: Int32
+    private var base: UnsafeMutableRawPointer
+    private var mappedBytes: Int
+    /// Slots in the table (a power of two).
+    public private(set) var capacity: Int
+    /// Keys in the table.
+    public private(set) var count: Int
+    /// Every record with an offset below this is in the table.
+    public private(set) var coveredUpTo: Offset
+
+    /// Opens the table at `path` for updating, or creates an empty one when it is missing or
+    /// fails its checks (`rebuilt` then says so).
+    public convenience init(path: String) throws(LogError) {
+        if let header = KeyIndex.readHeader(path: path) {
+            try self.init(path: path, header: header, writable: true, rebuilt: false)
+        } else {
+            try KeyIndex.createEmpty(path: path, capacity: KeyIndex.initialCapacity)
+            try self.init(path: path, header: (KeyIndex.initialCapacity, 0, 0), writable: true, rebuilt: true)
+        }
+    }
+
+    /// Opens the table at `path` for lookups only; nil when it is missing or fails its checks.
+    public convenience init?(readOnlyPath path: String) throws(LogError) {
+        guard let header = KeyIndex.readHeader(path: path) else { return nil }
+        try self.init(path: path, header: header, writable: false, rebuilt: false)
+    }
+
+    private init(path: String, header: (capacity: Int, count: Int, covered: UInt64), writable: Bool, rebuilt: Bool) throws(LogError) {
+        let fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        self.path = path
+        self.fd = fd
+        self.capacity = header.capacity
+        self.count = header.count
+        self.coveredUpTo = Offset(header.covered)
+        self.mappedBytes = KeyIndex.headerSize + header.capacity * KeyIndex.slotSize
+        self.rebuilt = rebuilt
+        do {
+            self.base = try KeyIndex.map(fd: fd, bytes: mappedBytes, path: path, writable: writable)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// The header's capacity, count and coveredUpTo when the file passes its checks.
+    private static func readHeader(path: String) -> (capacity: Int, count: Int, covered: UInt64)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        var st = stat()
+        guard n == headerSize, fstat(fd, &st) == 0, Array(header[0..<8]) == magic,
+              readLE(UInt32.self, header, 32) == CRC32C.checksum(Array(header[0..<32])) else { return nil }
+        let capacity = Int(readLE(UInt64.self, header, 8))
+        let count = Int(readLE(UInt64.self, header, 16))
+        guard capacity > 0, capacity & (capacity - 1) == 0, count <= capacity / 2,
+              Int(st.st_size) == headerSize + capacity * slotSize else { return nil }
+        return (capacity, count, readLE(UInt64.self, header, 24))
+    }
+
+    /// Whether the table was created anew on open (missing or failing its checks).
+    public let rebuilt: Bool
+
+    deinit {
+        munmap(base, mappedBytes)
+        close(fd)
+    }
+
+    /// The 64-bit hash the table files keys under (never 0, which marks an empty slot).
+    @inline(__always)
+    public static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(key.count)
+        var i = 0
+        while i + 8 <= key.count {
+            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < key.count { tail |= UInt64(key[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 31
+        h = h &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 32
+        return h == 0 ? 1 : h
+    }
+
+    /// Calls `body` with the offset of every entry whose hash is `hash`, until it returns true;
+    /// returns whether one did.
+    @inline(__always)
+    public func anyCandidate(hash: UInt64, _ body: (Offset) throws(LogError) -> Bool) throws(LogError) -> Bool {
+        let mask = capacity - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        let slots = base + KeyIndex.headerSize
+        while true {
+            let stored = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
+            if stored == 0 { return false }
+            if stored == hash {
+                let offset = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+                if try body(Offset(offset)) { return true }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Files `offset` under `hash`, growing the table when it is half full.
+    public func insert(hash: UInt64, offset: Offset) throws(LogError) {
+        if (count + 1) * 2 > capacity { try grow() }
+        KeyIndex.place(hash: hash, offset: offset.rawValue, slots: base + KeyIndex.headerSize, mask: capacity - 1)
+        count += 1
+    }
+
+    @inline(__always)
+    private static func place(hash: UInt64, offset: UInt64, slots: UnsafeMutableRawPointer, mask: Int) {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots.loadUnaligned(fromByteOffset: slot * slotSize, as: UInt64.self) != 0 {
+            slot = (slot + 1) & mask
+        }
+        slots.storeBytes(of: hash, toByteOffset: slot * slotSize, as: UInt64.self)
+        slots.storeBytes(of: offset, toByteOffset: slot * slotSize + 8, as: UInt64.self)
+    }
+
+    /// Makes the table durable and records that it covers every record below `offset`.
+    public func checkpoint(coveredUpTo offset: Offset) throws(LogError) {
+        guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+        coveredUpTo = offset
+        writeHeader()
+        guard msync(base, KeyIndex.headerSize, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+    }
+
+    /// Forgets every entry (the table is rebuilt from the log).
+    public func reset() throws(LogError) {
+        memset(base + KeyIndex.headerSize, 0, capacity * KeyIndex.slotSize)
+        count = 0
+        coveredUpTo = .zero
+        writeHeader()
+    }
+
+    private func writeHeader() {
+        var header = KeyIndex.magic
+        appendLE(UInt64(capacity), &header)
+        appendLE(UInt64(count), &header)
+        appendLE(coveredUpTo.rawValue, &header)
+        appendLE(CRC32C.checksum(header), &header)
+        header.append(contentsOf: [UInt8](repeating: 0, count: KeyIndex.headerSize - header.count))
+        header.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: KeyIndex.headerSize) }
+    }
+
+    /// Doubles the table into a new file, then renames it over the old one.
+    private func grow() throws(LogError) {
+        let newCapacity = capacity * 2
+        let temporary = path + ".grow"
+        try KeyIndex.createEmpty(path: temporary, capacity: newCapacity)
+        let newFD = open(temporary, O_RDWR | O_CLOEXEC)
+        guard newFD >= 0 else { throw .system(operation: "open", path: temporary, errno: errno) }
+        let newBytes = KeyIndex.headerSize + newCapacity * KeyIndex.slotSize
+        let newBase = try KeyIndex.map(fd: newFD, bytes: newBytes, path: temporary)
+        let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
+        for slot in 0..<capacity {
+            let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
+            if h != 0 {
+                KeyIndex.place(hash: h, offset: oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self),
+                               slots: newSlots, mask: newCapacity - 1)
+            }
+        }
+        munmap(base, mappedBytes)
+        close(fd)
+        fd = newFD
+        base = newBase
+        mappedBytes = newBytes
+        capacity = newCapacity
+        // The header keeps the old coveredUpTo: entries added since the last checkpoint are
+        // re-indexed after a crash, as before the growth.
+        writeHeader()
+        guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: temporary, errno: errno) }
+        try FileSystem.rename(temporary, path)
+    }
+
+    private static func createEmpty(path: String, capacity: Int) throws(LogError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        guard ftruncate(fd, off_t(headerSize + capacity * slotSize)) == 0 else {
+            throw .system(operation: "truncate", path: path, errno: errno)
+        }
+        var header = magic
+        appendLE(UInt64(capacity), &header)
+        appendLE(UInt64(0), &header)
+        appendLE(UInt64(0), &header)
+        appendLE(CRC32C.checksum(header), &header)
+        _ = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    private static func map(fd: Int32, bytes: Int, path: String, writable: Bool = true) throws(LogError) -> UnsafeMutableRawPointer {
+        let p = mmap(nil, bytes, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)
+        guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else { throw .system(operation: "mmap", path: path, errno: errno) }
+        return p
+    }
+}

@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import WaymarkTime
+
+/// Reads a log, alone or while a writer appends: records in offset order from any offset,
+/// one record by offset, the first offset recorded after a time, and following new records
+/// as they arrive. Never returns a partial record: every frame's checksum is checked, and
+/// an incomplete tail of the last segment is simply where the data ends for now.
+public final class LogReader {
+    /// The log's directory.
+    public let directory: LogDirectory
+    private var indexCache: [Offset: SegmentIndex] = [:]
+    private var pinnedSegment: Offset?
+
+    /// A reader of the log in `path` (which need not exist yet: it is then empty).
+    public init(directory path: String) {
+        self.directory = LogDirectory(path: path)
+    }
+
+    /// Calls `body` with every record at or after `from`, in offset order, until it returns
+    /// false. Returns the offset to resume from (after the last record delivered or passed).
+    /// Throws `LogError.damaged` naming file and byte position on damaged data.
+    @discardableResult
+    public func forEach(from: Offset = .zero, _ body: (RecordView) throws -> Bool) throws -> Offset {
+        let segments = try directory.segments()
+        guard !segments.isEmpty else { return from }
+        var first = segmentIndex(containing: from, in: segments)
+        var resume = from
+        if first < 0 { first = 0; resume = max(from, segments[0].baseOffset) }
+        for i in first..<segments.count {
+            let segment = segments[i]
+            let isLast = i == segments.count - 1
+            if segment.baseOffset > resume {
+                if i == first { resume = segment.baseOffset } else {
+                    throw LogError.damaged(file: segment.dataFile, position: 0,
+                                           reason: "segment starts at offset \(segment.baseOffset) but the previous one ended at \(resume)")
+                }
+            }
+            guard let scanner = try openScanner(segment, isLast: isLast, at: resume) else { return resume }
+            var keepGoing = true
+            while let record = try scanner.next() {
+                if record.offset < resume { continue }
+                resume = record.offset.next
+                if try !body(record) { keepGoing = false; break }
+            }
+            if !keepGoing { return resume }
+            switch scanner.end! {
+            case .clean: break
+            case let .tornTail(position, _, reason):
+                if !isLast { throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason) }
+            case let .damaged(position, reason):
+                throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason)
+            }
+        }
+        return resume
+    }
+
+    /// Every record from `from`, copied (convenient for tests and small logs).
+    public func records(from: Offset = .zero, limit: Int = .max) throws -> [LogRecord] {
+        var out: [LogRecord] = []
+        if limit <= 0 { return out }
+        try forEach(from: from) { out.append($0.copy()); return out.count < limit }
+        return out
+    }
+
+    /// The record at `offset`, or nil when the log has none there (yet).
+    public func record(at offset: Offset) throws -> LogRecord? {
+        let segments = try directory.segments()
+        let i = segmentIndex(containing: offset, in: segments)
+        guard i >= 0 else { return nil }
+        guard let scanner = try openScanner(segments[i], isLast: i == segments.count - 1, at: offset, chunkSize: 16 << 10) else { return nil }
+        while let record = try scanner.next() {
+            if record.offset == offset { return record.copy() }
+            if record.offset > offset { return nil }
+        }
+        return nil
+    }
+
+    /// The first offset whose recordedAt is later than `time`, or nil when there is none yet.
+    /// Uses the time indexes to skip whole segments and to start scanning close to the answer.
+    public func firstOffset(recordedAfter time: Timestamp) throws -> Offset? {
+        let segments = try directory.segments()
+        let ms = time.millisecondsSinceEpoch
+        for (i, segment) in segments.enumerated() {
+            let isLast = i == segments.count - 1
+            let index = try self.index(of: segment, isLast: isLast)
+            if !isLast, let latest = index.times.last, latest.timestamp <= ms { continue }
+            var start = segment.baseOffset
+            if let floor = index.times.last(where: { $0.timestamp <= ms }) {
+                start = segment.baseOffset.advanced(by: Int64(floor.relativeOffset))
+            }
+            guard let scanner = try openScanner(segment, isLast: isLast, at: start) else { return nil }
+            while let record = try scanner.next() {
+                if record.offset >= start && record.recordedAt > time { return record.offset }
+            }
+            if case let .damaged(position, reason) = scanner.end! {
+                throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason)
+            }
+        }
+        return nil
+    }
+
+    /// Delivers every record from `from` on, then waits for new ones, polling every
+    /// `pollInterval` seconds, until `stop` returns true (checked between polls and batches).
+    /// Returns the offset to resume from.
+    @discardableResult
+    public func follow(from: Offset, pollInterval: Double = 0.1, stop: () -> Bool,
+                       _ body: (RecordView) throws -> Void) throws -> Offset {
+        var next = from
+        while !stop() {
+            let before = next
+            next = try forEach(from: next) { try body($0); return !stop() }
+            if next == before { usleep(UInt32(pollInterval * 1_000_000)) }
+        }
+        return next
+    }
+
+    /// The end of the log as a reader sees it now.
+    public struct Tail: Sendable, Equatable {
+        /// The offset the next record will get (the number of records, for a log from 0).
+        public var nextOffset: Offset
+        /// When the last record was recorded; nil for an empty log.
+        public var lastRecordedAt: Timestamp?
+        /// Segment files.
+        public var segments: Int
+        /// Bytes in segment data files.
+        public var bytes: Int
+    }
+
+    /// Where the log ends now: reads only the last segment's tail.
+    public func tail() throws -> Tail {
+        let segments = try directory.segments()
+        var bytes = 0
+        for s in segments {
+            if let f = try SystemFile.openForReadingIfExists(directory.file(s.dataFile)) { bytes += try f.size() }
+        }
+        guard let last = segments.last else { return Tail(nextOffset: .zero, lastRecordedAt: nil, segments: 0, bytes: 0) }
+        var next = last.baseOffset
+        var lastAt: Timestamp? = nil
+        let index = try self.index(of: last, isLast: true)
+        let start = index.offsets.last.map { last.baseOffset.advanced(by: Int64($0.relativeOffset)) } ?? last.baseOffset
+        if let scanner = try openScanner(last, isLast: true, at: start) {
+            while let r = try scanner.next() { next = r.offset.next; lastAt = r.recordedAt }
+            if case let .damaged(position, reason) = scanner.end! {
+                throw LogError.damaged(file: last.dataFile, position: position.rawValue, reason: reason)
+            }
+        }
+        if lastAt == nil, segments.count >= 2 {
+            // The last segment is empty: the previous one holds the latest record.
+            let previous = segments[segments.count - 2]
+            lastAt = try self.index(of: previous, isLast: false).times.last.map { Timestamp(millisecondsSinceEpoch: $0.timestamp) }
+        }
+        return Tail(nextOffset: next, lastRecordedAt: lastAt, segments: segments.count, bytes: bytes)
+    }
+
+    // MARK: - Internals shared with the writer and the verifier
+
+    /// Gives the reader the writer's up-to-date index of the active segment.
+    func pin(index: SegmentIndex, for segment: SegmentName) {
+        pinnedSegment = segment.baseOffset
+        indexCache[segment.baseOffset] = index
+    }
+
+    /// The position in `segments` of the segment holding `offset` (-1 when before the first).
+    func segmentIndex(containing offset: Offset, in segments: [SegmentName]) -> Int {
+        var lo = 0, hi = segments.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if segments[mid].baseOffset <= offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo - 1
+    }
+
+    /// The segment's indexes: cached for sealed segments, re-read for the active one, built by
+    /// scanning the data when the files are missing or fail their checks.
+    func index(of segment: SegmentName, isLast: Bool) throws -> SegmentIndex {
+        if let cached = indexCache[segment.baseOffset], !isLast || pinnedSegment == segment.baseOffset { return cached }
+        if let loaded = try SegmentIndex.load(offsetIndexPath: directory.file(segment.offsetIndexFile),
+                                              timeIndexPath: directory.file(segment.timeIndexFile), sealed: !isLast) {
+            if !isLast { indexCache[segment.baseOffset] = loaded }
+            return loaded
+        }
+        var rebuilt = SegmentIndex()
+        guard let scanner = try openScanner(segment, isLast: isLast, at: segment.baseOffset, useIndex: false) else { return rebuilt }
+        while let r = try scanner.next() {
+            rebuilt.note(relativeOffset: UInt32(r.offset.rawValue - segment.baseOffset.rawValue), position: r.position.rawValue,
+                         length: r.length, recordedAt: r.recordedAt.millisecondsSinceEpoch)
+        }
+        if !isLast { indexCache[segment.baseOffset] = rebuilt }
+        return rebuilt
+    }
+
+    /// A scanner positioned at or before `target` in `segment` (using its offset index when it
+    /// can), or nil when the segment holds nothing yet. An index entry that does not match the
+    /// data is ignored: the scan then starts at the first record.
+    func openScanner(_ segment: SegmentName, isLast: Bool, at target: Offset, chunkSize: Int = 1 << 20,
+                     useIndex: Bool = true) throws -> SegmentScanner? {
+        let path = directory.file(segment.dataFile)
+        guard let file = try SystemFile.openForReadingIfExists(path) else {
+            if isLast { return nil }
+            throw LogError.damaged(file: segment.dataFile, position: 0, reason: "segment file vanished")
+        }
+        let header = try file.read(count: SegmentHeader.size, at: 0)
+        let got = header.count
+        if let problem = SegmentHeader.problem(header, base: segment.baseOffset) {
+            if isLast && got < SegmentHeader.size { return nil }
+            throw LogError.damaged(file: segment.dataFile, position: 0, reason: problem)
+        }
+        var position = SegmentPosition(SegmentHeader.size)
+        var expected = segment.baseOffset
+        if useIndex, target > segment.baseOffset,
+           let entry = try index(of: segment, isLast: isLast).floorPosition(relativeOffset: UInt32(clamping: target.rawValue - segment.baseOffset.rawValue)) {
+            let candidate = SegmentPosition(Int(entry.position))
+            let candidateOffset = segment.baseOffset.advanced(by: Int64(entry.relativeOffset))
+            if try recordOffset(in: file, at: candidate) == candidateOffset {
+                position = candidate
+                expected = candidateOffset
+            }
+        }
+        return try SegmentScanner(path: path, fileName: segment.dataFile, from: position, expectedOffset: expected,
+                                  chunkSize: min(chunkSize, 1 << 20))
+    }
+
+    /// The offset field of the frame at `position`, if a whole frame with a good checksum is there.
+    private func recordOffset(in file: borrowing SystemFile, at position: SegmentPosition) throws -> Offset? {
+        let head = try file.read(count: RecordFrame.headerSize, at: position.rawValue)
+        guard head.count == RecordFrame.headerSize else { return nil }
+        let length = Int(readLE(UInt32.self, head, 4))
+        guard length >= RecordFrame.headerSize, length <= RecordFrame.maxRecordSize else { return nil }
+        let frame = try file.read(count: length, at: position.rawValue)
+        guard frame.count == length else { return nil }
+        return frame.withUnsafeBytes { bytes in
+            if case let .record(view) = RecordFrame.decode(bytes, position: position) { return view.offset }
+            return nil
+        }
+    }
+}

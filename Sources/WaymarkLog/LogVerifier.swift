@@ -1,0 +1,148 @@
+import WaymarkTime
+
+/// The findings of a full check of a log.
+public struct VerifyReport: Sendable {
+    /// Segment files checked.
+    public var segments = 0
+    /// Records whose frame and checksum hold.
+    public var records = 0
+    /// Bytes in segment files.
+    public var bytes = 0
+    /// The first and last offsets found.
+    public var firstOffset: Offset?
+    public var lastOffset: Offset?
+    /// The latest recordedAt found.
+    public var lastRecordedAt: Timestamp?
+    /// A torn tail at the end of the active segment (harmless: the next writer cuts it).
+    public var tornTail: (file: String, position: Int, bytes: Int, reason: String)?
+    /// Damage to stored records: file, byte position, reason. The log is not intact.
+    public var damage: (file: String, position: Int, reason: String)?
+    /// Derived files (indexes) that disagree with the data: file and reason. They are rebuilt
+    /// by the next writer or `waymark recover`; the records themselves are intact.
+    public var indexProblems: [(file: String, reason: String)] = []
+
+    /// Whether records and indexes are all as they should be.
+    public var isIntact: Bool { damage == nil && indexProblems.isEmpty }
+}
+
+/// Checks every record of a log: framing and CRC-32C, segment headers, offsets dense and
+/// increasing across segments, recordedAt non-decreasing, and every index (offset, time, key)
+/// consistent with the data. Reads only; safe beside a running writer.
+public struct LogVerifier {
+    /// The log checked.
+    public let directory: LogDirectory
+
+    public init(directory path: String) { directory = LogDirectory(path: path) }
+
+    /// Runs every check and reports what it found.
+    public func verify() throws -> VerifyReport {
+        var report = VerifyReport()
+        let segments = try directory.segments()
+        report.segments = segments.count
+        let reader = LogReader(directory: directory.path)
+        var expected = segments.first?.baseOffset ?? .zero
+        if let first = segments.first, first.baseOffset != .zero {
+            report.damage = (first.dataFile, 0, "the log starts at offset \(first.baseOffset), not 0: earlier segments are missing")
+            return report
+        }
+        var lastAt: Timestamp? = nil
+        var hashes: [(UInt64, Offset)] = []
+        for (i, segment) in segments.enumerated() {
+            let isLast = i == segments.count - 1
+            let path = directory.file(segment.dataFile)
+            if let f = try SystemFile.openForReadingIfExists(path) { report.bytes += try f.size() }
+            if segment.baseOffset != expected {
+                report.damage = (segment.dataFile, 0, "segment starts at offset \(segment.baseOffset) but \(expected) was expected")
+                return report
+            }
+            let file = try SystemFile(path: path, flags: O_RDONLY_VALUE)
+            let header = try file.read(count: SegmentHeader.size, at: 0)
+            let got = header.count
+            let fileSize = try file.size()
+            if let problem = SegmentHeader.problem(header, base: segment.baseOffset) {
+                if isLast && got < SegmentHeader.size && got == fileSize {
+                    report.tornTail = (segment.dataFile, 0, got, problem)
+                    break
+                }
+                report.damage = (segment.dataFile, 0, problem)
+                return report
+            }
+            var rebuilt = SegmentIndex()
+            let scanner = try SegmentScanner(path: path, fileName: segment.dataFile, from: SegmentPosition(SegmentHeader.size),
+                                             expectedOffset: segment.baseOffset, lastRecordedAt: lastAt)
+            while let r = try scanner.next() {
+                rebuilt.note(relativeOffset: UInt32(r.offset.rawValue - segment.baseOffset.rawValue), position: r.position.rawValue,
+                             length: r.length, recordedAt: r.recordedAt.millisecondsSinceEpoch)
+                if report.firstOffset == nil { report.firstOffset = r.offset }
+                report.lastOffset = r.offset
+                report.records += 1
+                lastAt = r.recordedAt
+                hashes.append((KeyIndex.hash(r.key), r.offset))
+            }
+            expected = report.lastOffset?.next ?? segment.baseOffset
+            switch scanner.end! {
+            case .clean: break
+            case let .tornTail(position, bytes, reason):
+                if isLast {
+                    report.tornTail = (segment.dataFile, position.rawValue, bytes, reason)
+                } else {
+                    report.damage = (segment.dataFile, position.rawValue, "\(reason) in a sealed segment")
+                    return report
+                }
+            case let .damaged(position, reason):
+                report.damage = (segment.dataFile, position.rawValue, reason)
+                return report
+            }
+            // Indexes: a sealed segment's must equal what the data gives; the active segment's
+            // may lag behind the data (the writer adds entries after the records).
+            let loaded = try SegmentIndex.load(offsetIndexPath: directory.file(segment.offsetIndexFile),
+                                               timeIndexPath: directory.file(segment.timeIndexFile), sealed: !isLast)
+            if let loaded {
+                let consistent = isLast
+                    ? rebuilt.offsets.starts(with: loaded.offsets) && rebuilt.times.starts(with: loaded.times)
+                    : loaded == rebuilt
+                if !consistent {
+                    report.indexProblems.append((segment.offsetIndexFile, "offset or time index disagrees with the data"))
+                }
+            } else {
+                report.indexProblems.append((segment.offsetIndexFile, isLast ? "index files missing or malformed" : "index files missing, unsealed or failing their checksum"))
+            }
+        }
+        report.lastRecordedAt = lastAt
+        try verifyKeys(hashes, reader: reader, into: &report)
+        return report
+    }
+
+    /// Every key appears once in the log, and the key index finds each record it covers.
+    private func verifyKeys(_ hashes: [(UInt64, Offset)], reader: LogReader, into report: inout VerifyReport) throws {
+        // Duplicate keys: group by hash, compare the keys of records that share one.
+        var byHash: [UInt64: [Offset]] = [:]
+        for (h, o) in hashes { byHash[h, default: []].append(o) }
+        for (_, offsets) in byHash where offsets.count > 1 {
+            var keys: [[UInt8]: Offset] = [:]
+            for o in offsets {
+                guard let r = try reader.record(at: o) else { continue }
+                if let first = keys[r.key] {
+                    report.damage = (SegmentName(baseOffset: o).stem, 0, "offsets \(first) and \(o) carry the same id")
+                    return
+                }
+                keys[r.key] = o
+            }
+        }
+        guard FileSystem.exists(directory.keyIndexFile) else {
+            if !hashes.isEmpty { report.indexProblems.append(("ids.index", "missing")) }
+            return
+        }
+        let keys = try KeyIndex(readOnlyPath: directory.keyIndexFile)
+        guard let keys else {
+            report.indexProblems.append(("ids.index", "header fails its checks"))
+            return
+        }
+        var missing = 0
+        for (h, o) in hashes where o < keys.coveredUpTo {
+            let found = try keys.anyCandidate(hash: h) { (candidate) throws(LogError) -> Bool in candidate == o }
+            if !found { missing += 1 }
+        }
+        if missing > 0 { report.indexProblems.append(("ids.index", "\(missing) covered records are not in it")) }
+    }
+}

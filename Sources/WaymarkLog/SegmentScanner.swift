@@ -1,0 +1,147 @@
+import WaymarkTime
+
+/// Where a scan of a segment stopped.
+public enum ScanEnd: Equatable, Sendable {
+    /// The last record ended exactly at the end of the bytes scanned.
+    case clean(SegmentPosition)
+    /// The bytes from `position` on are what an interrupted write leaves: an incomplete last
+    /// record, a last record whose checksum fails, or zeros. A writer truncates them.
+    case tornTail(SegmentPosition, bytes: Int, reason: String)
+    /// A record before the last one is bad: stored data was damaged.
+    case damaged(SegmentPosition, reason: String)
+
+    /// Where valid records stop.
+    public var position: SegmentPosition {
+        switch self {
+        case let .clean(p), let .tornTail(p, _, _), let .damaged(p, _): return p
+        }
+    }
+}
+
+/// Reads one segment file forward in large chunks, checking every frame: checksum, dense
+/// offsets and non-decreasing recordedAt. Yields records as views into its buffer.
+public final class SegmentScanner {
+    private let file: SystemFile
+    /// The segment's file name, for messages.
+    public let fileName: String
+    private let limit: Int
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var bufferStart = 0   // file position of buffer[0]
+    private var bufferCount = 0   // valid bytes in buffer
+    private var cursor: Int       // file position of the next frame
+    private var expected: Offset
+    private var lastRecordedAt: Timestamp?
+
+    /// Scans `path` from `position`, expecting the record there to have offset `expectedOffset`;
+    /// reads no further than the file's size now (`limit`).
+    public init(path: String, fileName: String, from position: SegmentPosition, expectedOffset: Offset,
+                lastRecordedAt: Timestamp? = nil, chunkSize: Int = 1 << 20) throws(LogError) {
+        self.file = try SystemFile(path: path, flags: O_RDONLY_VALUE)
+        self.fileName = fileName
+        self.limit = try file.size()
+        self.cursor = position.rawValue
+        self.expected = expectedOffset
+        self.lastRecordedAt = lastRecordedAt
+        self.buffer = .allocate(byteCount: chunkSize, alignment: 16)
+        self.bufferStart = position.rawValue
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The file size the scan stops at.
+    public var endOfFile: Int { limit }
+
+    /// The next record, or nil with `end` set when the scan stops.
+    public private(set) var end: ScanEnd?
+
+    /// The next valid record (a view valid until the next call), or nil at the end; `end` says why.
+    public func next() throws(LogError) -> RecordView? {
+        if end != nil { return nil }
+        while true {
+            let available = bufferStart + bufferCount - cursor
+            let window = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[(cursor - bufferStart)..<(bufferCount)])
+            let remainingInFile = limit - cursor
+            if remainingInFile <= 0 { end = .clean(SegmentPosition(cursor)); return nil }
+            switch RecordFrame.decode(window, position: SegmentPosition(cursor)) {
+            case let .record(view):
+                if view.offset != expected {
+                    end = .damaged(SegmentPosition(cursor), reason: "offset \(view.offset) where \(expected) was expected")
+                    return nil
+                }
+                if let last = lastRecordedAt, view.recordedAt < last {
+                    end = .damaged(SegmentPosition(cursor), reason: "recordedAt \(view.recordedAt) before the previous record's \(last)")
+                    return nil
+                }
+                cursor += view.length
+                expected = expected.next
+                lastRecordedAt = view.recordedAt
+                return view
+            case let .incomplete(length):
+                let needed = length ?? 8
+                if remainingInFile < needed {
+                    if length == nil {
+                        end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "incomplete record header")
+                    } else {
+                        end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile,
+                                        reason: "record of \(needed) bytes cut short at \(remainingInFile)")
+                    }
+                    return nil
+                }
+                if available >= needed { fatalError("scanner: decode asked for bytes it already had") }
+                try refill(atLeast: needed)
+            case let .impossibleLength(length):
+                if try restIsZero() {
+                    end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "zero-filled tail")
+                } else {
+                    end = .damaged(SegmentPosition(cursor), reason: "impossible record length \(length)")
+                }
+                return nil
+            case let .checksumMismatch(length):
+                if cursor + length == limit {
+                    end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "checksum mismatch in the last record")
+                } else {
+                    end = .damaged(SegmentPosition(cursor), reason: "checksum mismatch (record of \(length) bytes, offset \(expected) expected)")
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Moves the unread bytes to the front of the buffer and reads more, growing it if needed.
+    private func refill(atLeast needed: Int) throws(LogError) {
+        let keep = bufferStart + bufferCount - cursor
+        if needed > buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, buffer.count * 2), alignment: 16)
+            if keep > 0 {
+                bigger.baseAddress!.copyMemory(from: buffer.baseAddress! + (cursor - bufferStart), byteCount: keep)
+            }
+            buffer.deallocate()
+            buffer = bigger
+        } else if keep > 0 {
+            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + (cursor - bufferStart), byteCount: keep)
+        }
+        bufferStart = cursor
+        bufferCount = keep
+        let want = min(buffer.count - keep, limit - (cursor + keep))
+        if want > 0 {
+            let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[keep..<(keep + want)]), at: cursor + keep)
+            bufferCount += got
+        }
+    }
+
+    private func restIsZero() throws(LogError) -> Bool {
+        var position = cursor
+        while position < limit {
+            let chunk = try file.read(count: min(1 << 16, limit - position), at: position)
+            if chunk.isEmpty { break }
+            if chunk.contains(where: { $0 != 0 }) { return false }
+            position += chunk.count
+        }
+        return true
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+let O_RDONLY_VALUE = O_RDONLY
+#endif

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open file descriptor with the few POSIX calls the log needs; every platform call of
+/// the log module goes through here. Errors carry the path for the message.
+public struct SystemFile: ~Copyable {
+    /// The descriptor.
+    public let fd: Int32
+    /// The path it was opened with, for error messages.
+    public let path: String
+
+    /// Opens `path` with open(2) `flags`; new files get `mode` (0600: owner only).
+    public init(path: String, flags: Int32, mode: mode_t = 0o600) throws(LogError) {
+        let fd = open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        self.fd = fd
+        self.path = path
+    }
+
+    /// Opens `path` for reading, or returns nil when it does not exist.
+    public static func openForReadingIfExists(_ path: String) throws(LogError) -> SystemFile? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .system(operation: "open", path: path, errno: errno)
+        }
+        return SystemFile(fd: fd, path: path)
+    }
+
+    private init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close(fd) }
+
+    /// The file's size in bytes.
+    public func size() throws(LogError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .system(operation: "fstat", path: path, errno: errno) }
+        return Int(st.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes at `position`; fewer only at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int) throws(LogError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Reads up to `count` bytes at `position` (fewer only at end of file).
+    public func read(count: Int, at position: Int) throws(LogError) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 8)
+        defer { buffer.deallocate() }
+        let got = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: position)
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+    }
+
+    /// Reads the whole file.
+    public func readAll() throws(LogError) -> [UInt8] {
+        try read(count: try size(), at: 0)
+    }
+
+    /// Writes all of `bytes` at `position`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(LogError) {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(operation: "write", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Writes all of `bytes` at `position`.
+    public func write(_ bytes: [UInt8], at position: Int) throws(LogError) {
+        let result = bytes.withUnsafeBytes { b in Result { () throws(LogError) in try write(b, at: position) } }
+        try result.get()
+    }
+
+    /// Forces the file's data (and the metadata needed to read it) to stable storage.
+    public func sync() throws(LogError) {
+        guard fdatasync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
+    }
+
+    /// Cuts the file to `length` bytes.
+    public func truncate(to length: Int) throws(LogError) {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw .system(operation: "truncate", path: path, errno: errno) }
+    }
+
+    /// errno's text.
+    public static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}
+
+/// Directory operations of the log: listing, creating, renaming, syncing.
+public enum FileSystem {
+    /// Creates `path` with mode 0700 (and its parents as needed); fine if it exists.
+    public static func createDirectory(_ path: String) throws(LogError) {
+        if isDirectory(path) { return }
+        let parent = parentDirectory(path)
+        if !parent.isEmpty, parent != path, !isDirectory(parent) { try createDirectory(parent) }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw .system(operation: "mkdir", path: path, errno: errno)
+        }
+        chmod(path, 0o700)
+    }
+
+    /// Whether `path` names an existing directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether something exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// The names in directory `path` (without `.` and `..`).
+    public static func list(_ path: String) throws(LogError) -> [String] {
+        guard let dir = opendir(path) else { throw .system(operation: "opendir", path: path, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Makes the directory's entries (new, renamed or removed files) durable.
+    public static func syncDirectory(_ path: String) throws(LogError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
+    }
+
+    /// Atomically replaces `to` with `from`.
+    public static func rename(_ from: String, _ to: String) throws(LogError) {
+        guard Glibc.rename(from, to) == 0 else { throw .system(operation: "rename", path: from, errno: errno) }
+    }
+
+    /// Removes the file at `path`; fine if it does not exist.
+    public static func remove(_ path: String) throws(LogError) {
+        if unlink(path) != 0 && errno != ENOENT { throw .system(operation: "unlink", path: path, errno: errno) }
+    }
+
+    /// Writes `bytes` to `path` through a temporary file and a rename, so readers see the old
+    /// file or the new one, never half of it; with `durable`, fsyncs file and directory.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws(LogError) {
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            let file = try SystemFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            try file.write(bytes, at: 0)
+            if durable { try file.sync() }
+        }
+        try rename(temporary, path)
+        if durable { try syncDirectory(parentDirectory(path)) }
+    }
+
+    /// The directory part of `path` ("." when there is none).
+    public static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+}

@@ -1,0 +1,124 @@
+import WaymarkEvents
+import WaymarkLog
+import WaymarkTime
+
+/// A line of input that was not appended: its number, the field at fault and why.
+public struct LineRejection: Sendable, Equatable, CustomStringConvertible {
+    /// The input's name (path or `-`).
+    public var input: String
+    /// 1-based line number.
+    public var line: Int
+    /// The field at fault (nil for the line as a whole).
+    public var field: String?
+    /// Why it was rejected.
+    public var reason: String
+
+    public var description: String {
+        "\(input):\(line): " + (field.map { "field \($0): " } ?? "") + reason
+    }
+}
+
+/// The result of appending a stream of events.
+public struct AppendSummary: Sendable, Equatable {
+    public var appended = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var firstOffset: Offset?
+    public var lastOffset: Offset?
+
+    public init() {}
+
+    /// `{"appended":N,"duplicates":D,"rejected":R,"firstOffset":F,"lastOffset":L}`
+    public var json: String {
+        JSONText.object(["appended": .int(appended), "duplicates": .int(duplicates), "rejected": .int(rejected),
+                         "firstOffset": .int(firstOffset?.rawValue), "lastOffset": .int(lastOffset?.rawValue)])
+    }
+}
+
+/// Appends NDJSON event envelopes to a log: validates each line, skips ids already in the
+/// log, and appends the rest in input order, many events to one fsync.
+public final class EventAppender {
+    /// The writer it appends through (holding the log's lock).
+    public let writer: LogWriter
+    /// Events per batch (one fsync each).
+    public var batchEvents = 20_000
+    /// Bytes per batch (one fsync each).
+    public var batchBytes = 8 << 20
+
+    /// Opens the log in `directory` for appending (creating it, mode 0700).
+    public init(directory: String, options: LogWriterOptions = LogWriterOptions()) throws {
+        writer = try LogWriter(directory: directory, options: options)
+    }
+
+    /// Appends every valid line of `input`; rejected lines go to `reject` and do not stop
+    /// the run. All batches are stamped with `recordedAt` when given (else the clock's time at
+    /// each batch); a `recordedAt` before the log's latest is refused before anything is written.
+    public func append(_ input: LineReader, recordedAt: Timestamp? = nil,
+                       reject: (LineRejection) -> Void) throws -> AppendSummary {
+        if let recordedAt, let last = writer.lastRecordedAt, recordedAt < last {
+            throw LogError.refused("--recorded-at \(recordedAt) is earlier than the log's latest recordedAt (\(last)): history cannot be back-dated")
+        }
+        var summary = AppendSummary()
+        var batch = AppendBatch()
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let outcome = try writer.append(batch, recordedAt: recordedAt)
+            for offset in outcome.offsets {
+                if let offset {
+                    summary.appended += 1
+                    if summary.firstOffset == nil { summary.firstOffset = offset }
+                    summary.lastOffset = offset
+                } else {
+                    summary.duplicates += 1
+                }
+            }
+            batch.removeAll()
+        }
+        while let problem = try input.nextLine({ line -> (String?, String)? in
+            EventAppender.stage(line, into: &batch)
+        }) {
+            if let (field, reason) = problem {
+                summary.rejected += 1
+                reject(LineRejection(input: input.name, line: input.lineNumber, field: field, reason: reason))
+            }
+            if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush() }
+        }
+        try flush()
+        return summary
+    }
+
+    /// Validates one line and adds it to `batch`; returns the problem (field, reason) when it
+    /// is rejected, nil when it was added or blank.
+    static func stage(_ raw: UnsafeRawBufferPointer, into batch: inout AppendBatch) -> (String?, String)? {
+        var lo = 0, hi = raw.count
+        while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 { lo += 1 }
+        while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
+        if lo == hi { return nil }
+        let line = UnsafeRawBufferPointer(rebasing: raw[lo..<hi])
+        let parsed: (value: JSONValue, members: [(key: String, range: Range<Int>)])
+        do {
+            parsed = try JSONParser.parseWithMembers(line)
+        } catch {
+            return (nil, error.description)
+        }
+        let envelope: Envelope
+        switch Envelope.validate(parsed.value) {
+        case let .success(e): envelope = e
+        case let .failure(p): return (p.field, p.reason)
+        }
+        let key = Array(envelope.id.utf8)
+        if parsed.members.contains(where: { Envelope.logAssignedFields.contains($0.key) }) {
+            // Re-appending what `waymark read` printed: drop the fields the log assigns.
+            var payload: [UInt8] = [UInt8(ascii: "{")]
+            for m in parsed.members where !Envelope.logAssignedFields.contains(m.key) {
+                if payload.count > 1 { payload.append(UInt8(ascii: ",")) }
+                payload.append(contentsOf: line[m.range])
+            }
+            payload.append(UInt8(ascii: "}"))
+            batch.add(key: key, payload: payload)
+        } else {
+            batch.add(key: key, payload: line)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,96 @@
+/// A usage error: wrong or missing arguments. Exit 1.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The parsed arguments of one subcommand: `--name value`, `--name=value`, boolean
+/// `--flag`, and positional arguments (`-` is positional; `--` ends options).
+struct CommandArguments {
+    private var values: [String: String] = [:]
+    private var flags: Set<String> = []
+    /// Arguments that are not options, in order.
+    private(set) var positional: [String] = []
+    /// Whether `--help` or `-h` was given.
+    private(set) var wantsHelp = false
+
+    /// Parses `arguments` knowing which options take a value and which are flags.
+    init(_ arguments: [String], valued: Set<String>, flags allowedFlags: Set<String> = []) throws {
+        var i = 0
+        var optionsEnded = false
+        while i < arguments.count {
+            let a = arguments[i]
+            i += 1
+            if optionsEnded || !a.hasPrefix("-") || a == "-" { positional.append(a); continue }
+            if a == "--" { optionsEnded = true; continue }
+            if a == "--help" || a == "-h" { wantsHelp = true; continue }
+            var name = String(a.drop(while: { $0 == "-" }))
+            var inline: String? = nil
+            if let eq = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            if valued.contains(name) {
+                if let inline { values[name] = inline; continue }
+                guard i < arguments.count else { throw UsageError(description: "--\(name) needs a value") }
+                values[name] = arguments[i]
+                i += 1
+            } else if allowedFlags.contains(name), inline == nil {
+                flags.insert(name)
+            } else {
+                throw UsageError(description: "unknown option --\(name)")
+            }
+        }
+    }
+
+    /// The value of `--name`, if given.
+    func value(_ name: String) -> String? { values[name] }
+
+    /// Whether `--name` was given.
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The value of `--name`, which must be given.
+    func required(_ name: String) throws -> String {
+        guard let v = values[name], !v.isEmpty else { throw UsageError(description: "--\(name) is required") }
+        return v
+    }
+
+    /// The value of `--name` as an integer in `range`, or `fallback` when absent.
+    func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = values[name] else { return fallback }
+        guard let n = Int(text), range.contains(n) else {
+            throw UsageError(description: "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return n
+    }
+
+    /// The value of `--name` as a non-negative number of seconds, or `fallback`.
+    func seconds(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = values[name] else { return fallback }
+        guard let n = Double(text), n >= 0, n.isFinite else {
+            throw UsageError(description: "--\(name) must be a non-negative number of seconds, not '\(text)'")
+        }
+        return n
+    }
+
+    /// The value of `--name` as an RFC 3339 time, if given.
+    func time(_ name: String) throws -> Timestamp? {
+        guard let text = values[name] else { return nil }
+        guard let t = RFC3339.parse(text) else {
+            throw UsageError(description: "--\(name) must be an RFC 3339 time such as 2023-04-01T00:00:00Z, not '\(text)'")
+        }
+        return t
+    }
+
+    /// At most one positional argument (or `fallback`).
+    func singleInput(default fallback: String) throws -> String {
+        guard positional.count <= 1 else { throw UsageError(description: "expected one input file, got \(positional.count)") }
+        return positional.first ?? fallback
+    }
+
+    /// No positional arguments.
+    func noPositional() throws {
+        if let first = positional.first { throw UsageError(description: "unexpected argument '\(first)'") }
+    }
+}
+
+import WaymarkTime

@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import WaymarkLog
+
+/// `waymark`: one executable, one subcommand per job. Each subcommand parses its arguments
+/// and calls the libraries; this file only dispatches and turns errors into exit statuses.
+
+let commands: [(name: String, summary: String, run: ([String]) throws -> ExitCode)] = [
+    ("append", "append NDJSON events to a log (idempotent by event id)", AppendCommand.run),
+    ("read", "print events as NDJSON with their offset and recordedAt", ReadCommand.run),
+    ("verify", "check every record, checksum and index of a log", VerifyCommand.run),
+    ("stats", "print a log's size and extent as one JSON line", StatsCommand.run),
+    ("recover", "cut a torn tail and rebuild every index of a log", RecoverCommand.run),
+]
+
+let usage = """
+waymark: an append-only event log of what happens when a child goes missing.
+
+Usage: waymark <command> [options]   (waymark <command> --help for each)
+
+Commands:
+\(commands.map { "  " + $0.name.padded(to: 9) + $0.summary }.joined(separator: "\n"))
+
+Example:
+  waymark append --log ./log sample-events/events.ndjson && waymark stats --log ./log
+
+\(exitStatusHelp)
+"""
+
+signal(SIGPIPE, SIG_IGN)
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
+    printResult(usage)
+    exit(arguments.isEmpty ? ExitCode.usage.rawValue : 0)
+}
+guard let command = commands.first(where: { $0.name == name }) else {
+    printError("waymark: unknown command '\(name)'\n\n" + usage)
+    exit(ExitCode.usage.rawValue)
+}
+do {
+    exit(try command.run(Array(arguments.dropFirst())).rawValue)
+} catch let error as UsageError {
+    printError("waymark \(name): \(error.description) (see waymark \(name) --help)")
+    exit(ExitCode.usage.rawValue)
+} catch let error as LogError {
+    printError("waymark \(name): \(error.description)")
+    switch error {
+    case .locked: exit(ExitCode.lockTimeout.rawValue)
+    case .damaged: exit(ExitCode.damaged.rawValue)
+    case .refused: exit(ExitCode.usage.rawValue)
+    case .system: exit(ExitCode.ioError.rawValue)
+    }
+} catch {
+    printError("waymark \(name): \(error)")
+    exit(ExitCode.ioError.rawValue)
+}
