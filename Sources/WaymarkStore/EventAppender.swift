@@ -74,8 +74,9 @@ public final class EventAppender {
             }
             batch.removeAll()
         }
+        let limit = input.maxLineBytes
         while let problem = try input.nextLine({ line -> (String?, String)? in
-            EventAppender.stage(line, into: &batch)
+            line.overlong ? (nil, "line longer than \(limit) bytes") : EventAppender.stage(line.bytes, into: &batch)
         }) {
             if let (field, reason) = problem {
                 summary.rejected += 1

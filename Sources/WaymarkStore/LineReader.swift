@@ -3,9 +3,23 @@ import Glibc
 #endif
 import WaymarkLog
 
+/// One line of input: its bytes (valid only during the call that receives them), or, for a
+/// line longer than the reader's limit, nothing but the fact (`overlong`).
+public struct InputLine {
+    /// The line without its end (`\n` or `\r\n`); empty when `overlong`.
+    public var bytes: UnsafeRawBufferPointer
+    /// The line was longer than the limit and was skipped.
+    public var overlong: Bool
+}
+
 /// Reads a file or standard input as lines, in large chunks, without copying each line:
 /// lines end at `\n`; a trailing `\r` is dropped (CRLF files); the last line may lack `\n`.
+/// A line longer than `maxLineBytes` is skipped (reported as `overlong`), so no input can
+/// make the buffer grow without bound.
 public final class LineReader {
+    /// The longest line kept.
+    public let maxLineBytes: Int
+    private var skippingOverlong = false
     private let fd: Int32
     private let ownsDescriptor: Bool
     /// The input's name for messages (a path, or `-` for standard input).
@@ -18,7 +32,8 @@ public final class LineReader {
     public private(set) var lineNumber = 0
 
     /// Reads `path`, or standard input when `path` is `-`.
-    public init(path: String) throws {
+    public init(path: String, maxLineBytes: Int = 16 << 20) throws {
+        self.maxLineBytes = maxLineBytes
         if path == "-" {
             fd = 0
             ownsDescriptor = false
@@ -36,8 +51,8 @@ public final class LineReader {
         if ownsDescriptor { close(fd) }
     }
 
-    /// Calls `body` with the next line's bytes (valid only during the call); false at the end.
-    public func nextLine<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+    /// Calls `body` with the next line (valid only during the call); nil at the end.
+    public func nextLine<R>(_ body: (InputLine) throws -> R) throws -> R? {
         while true {
             if let found = UnsafeRawBufferPointer(rebasing: buffer[start..<end]).firstIndex(of: 0x0A) {
                 let nl = start + found
@@ -46,16 +61,29 @@ public final class LineReader {
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd])
                 start = nl + 1
                 lineNumber += 1
-                return try body(line)
+                if skippingOverlong {
+                    skippingOverlong = false
+                    return try body(InputLine(bytes: UnsafeRawBufferPointer(start: nil, count: 0), overlong: true))
+                }
+                return try body(InputLine(bytes: line, overlong: false))
             }
             if atEOF {
-                guard start < end else { return nil }
+                guard start < end || skippingOverlong else { return nil }
                 var lineEnd = end
-                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd])
                 start = end
                 lineNumber += 1
-                return try body(line)
+                if skippingOverlong {
+                    skippingOverlong = false
+                    return try body(InputLine(bytes: UnsafeRawBufferPointer(start: nil, count: 0), overlong: true))
+                }
+                return try body(InputLine(bytes: line, overlong: false))
+            }
+            if end - start > maxLineBytes {
+                // Too long to be a record: drop what is buffered and skip to the line's end.
+                skippingOverlong = true
+                start = end
             }
             try fill()
         }

@@ -1,0 +1,29 @@
+# Waymark: the two commands a person needs are `make demo` and `make test`.
+SWIFT ?= swift
+DEMO_LOG ?= .build/demo-log
+BIN_DEBUG = .build/debug/waymark
+
+.PHONY: build test demo bench clean
+
+build:
+	$(SWIFT) build
+
+# Builds everything (the tests run the real `waymark` binary), then runs every test.
+test: build
+	$(SWIFT) build --build-tests
+	WAYMARK_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build
+
+# The main job on the bundled sample data: a fresh log, the sample appended, its stats.
+demo: build
+	rm -rf $(DEMO_LOG)
+	$(BIN_DEBUG) append --log $(DEMO_LOG) sample-events/events.ndjson
+	$(BIN_DEBUG) stats --log $(DEMO_LOG)
+	$(BIN_DEBUG) verify --log $(DEMO_LOG)
+
+# Release build, then the measurements in Benchmarks/ (figures beside their peers).
+bench:
+	$(SWIFT) build -c release
+	Benchmarks/log-bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,53 @@
+import XCTest
+import WaymarkTime
+
+final class RFC3339Tests: XCTestCase {
+    func testParsesUTCAndOffsetsToTheSameInstant() {
+        // 2023-03-01T21:15:00Z is 1677705300 seconds after the epoch (computed by hand with `date -d`).
+        XCTAssertEqual(RFC3339.parse("2023-03-01T21:15:00Z")?.millisecondsSinceEpoch, 1_677_705_300_000)
+        XCTAssertEqual(RFC3339.parse("2023-03-01T22:15:00+01:00")?.millisecondsSinceEpoch, 1_677_705_300_000)
+        XCTAssertEqual(RFC3339.parse("2023-03-01T16:45:00-04:30")?.millisecondsSinceEpoch, 1_677_705_300_000)
+        XCTAssertEqual(RFC3339.parse("2023-03-01t21:15:00z")?.millisecondsSinceEpoch, 1_677_705_300_000)
+    }
+
+    func testFractionsAreKeptToTheMillisecondAndTruncated() {
+        XCTAssertEqual(RFC3339.parse("1970-01-01T00:00:00.5Z")?.millisecondsSinceEpoch, 500)
+        XCTAssertEqual(RFC3339.parse("1970-01-01T00:00:00.123456Z")?.millisecondsSinceEpoch, 123)
+        XCTAssertEqual(RFC3339.parse("1970-01-01T00:00:01.999999Z")?.millisecondsSinceEpoch, 1999)
+    }
+
+    func testLeapYearsAndLeapSeconds() {
+        XCTAssertNotNil(RFC3339.parse("2024-02-29T00:00:00Z"))
+        XCTAssertNil(RFC3339.parse("2023-02-29T00:00:00Z"))
+        XCTAssertNil(RFC3339.parse("1900-02-29T00:00:00Z"))
+        XCTAssertNotNil(RFC3339.parse("2000-02-29T00:00:00Z"))
+        XCTAssertEqual(RFC3339.parse("2016-12-31T23:59:60Z")?.millisecondsSinceEpoch, 1_483_228_799_999)
+    }
+
+    func testRejectsWhatIsNotADateTime() {
+        for bad in ["", "2023-03-01", "2023-03-01T21:15:00", "2023-03-01 21:15:00Z", "2023-13-01T00:00:00Z",
+                    "2023-04-31T00:00:00Z", "2023-03-01T24:00:00Z", "2023-03-01T21:60:00Z", "2023-03-01T21:15:61Z",
+                    "2023-03-01T21:15:00.Z", "2023-03-01T21:15:00+0100", "2023-03-01T21:15:00+01:00x", "23-03-01T21:15:00Z",
+                    "2023-03-01T21:15:00+24:00", "２０２３-03-01T21:15:00Z"] {
+            XCTAssertNil(RFC3339.parse(bad), bad)
+        }
+    }
+
+    func testPrintsUTCWithMilliseconds() {
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 1_677_705_300_042).rfc3339, "2023-03-01T21:15:00.042Z")
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 0).rfc3339, "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: -1).rfc3339, "1969-12-31T23:59:59.999Z")
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 951_782_400_000).rfc3339, "2000-02-29T00:00:00.000Z")
+    }
+
+    func testCivilDateRoundTripsOverFourHundredYears() {
+        var previous: CivilDate? = nil
+        for day in Int64(-73_000)...Int64(73_000) {
+            let d = CivilDate(daysSinceEpoch: day)
+            XCTAssertTrue(d.isValid)
+            XCTAssertEqual(d.daysSinceEpoch, day)
+            if let p = previous { XCTAssertLessThan(p, d) }
+            previous = d
+        }
+    }
+}
