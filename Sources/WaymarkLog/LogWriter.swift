@@ -51,6 +51,7 @@ public final class LogWriter {
 
     private let lock: WriterLock
     private let reader: LogReader
+    private let lookup: RecordLookup
     private let keys: KeyIndex
     private var active: SegmentName
     private var activeFile: SystemFile
@@ -137,6 +138,8 @@ public final class LogWriter {
         self.nextOffset = next
         self.lastRecordedAt = lastAt
         reader.pin(index: index, for: active)
+        self.lookup = RecordLookup(directory: directory, segments: segments)
+        lookup.update(index: index, for: active)
 
         // The key index: catch up with records it does not cover yet.
         let keys = try KeyIndex(path: directory.keyIndexFile)
@@ -172,8 +175,7 @@ public final class LogWriter {
         _ = try keys.anyCandidate(hash: KeyIndex.hash(key)) { (offset) throws(LogError) -> Bool in
             guard offset < nextOffset else { return false }
             do {
-                guard let record = try reader.record(at: offset) else { return false }
-                if record.key.elementsEqual(key) { found = offset; return true }
+                if try lookup.key(at: offset, equals: key) { found = offset; return true }
             } catch let e as LogError { throw e } catch { return false }
             return false
         }
@@ -263,6 +265,7 @@ public final class LogWriter {
             timeEntriesWritten = activeIndex.times.count
         }
         reader.pin(index: activeIndex, for: active)
+        lookup.update(index: activeIndex, for: active)
     }
 
     /// Seals the active segment (data synced, indexes written with trailers) and starts the
@@ -272,6 +275,7 @@ public final class LogWriter {
         try activeFile.sync()
         try activeIndex.write(offsetIndexPath: directory.file(active.offsetIndexFile),
                               timeIndexPath: directory.file(active.timeIndexFile), sealed: true)
+        lookup.update(index: activeIndex, for: active)
         let name = SegmentName(baseOffset: nextBase)
         try LogWriter.createSegment(name, in: directory)
         active = name
@@ -283,6 +287,7 @@ public final class LogWriter {
         try SegmentIndex().write(offsetIndexPath: directory.file(name.offsetIndexFile),
                                  timeIndexPath: directory.file(name.timeIndexFile), sealed: false)
         reader.pin(index: activeIndex, for: active)
+        lookup.added(name, index: activeIndex)
     }
 
     private static func createSegment(_ name: SegmentName, in directory: LogDirectory) throws(LogError) {

@@ -74,6 +74,8 @@ public final class EventAppender {
             }
             batch.removeAll()
         }
+        input.onIdle = flush
+        defer { input.onIdle = nil }
         let limit = input.maxLineBytes
         while let problem = try input.nextLine({ line -> (String?, String)? in
             line.overlong ? (nil, "line longer than \(limit) bytes") : EventAppender.stage(line.bytes, into: &batch)

@@ -30,6 +30,13 @@ public final class LineReader {
     private var atEOF = false
     /// The number of the line last returned (1-based).
     public private(set) var lineNumber = 0
+    /// Called when the input is a pipe or terminal with nothing to read yet, before waiting
+    /// for it: a streaming writer appends what it has instead of holding it.
+    public var onIdle: (() throws -> Void)?
+    private lazy var isStream: Bool = {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+    }()
 
     /// Reads `path`, or standard input when `path` is `-`.
     public init(path: String, maxLineBytes: Int = 16 << 20) throws {
@@ -101,6 +108,10 @@ public final class LineReader {
             bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
             buffer.deallocate()
             buffer = bigger
+        }
+        if isStream, let onIdle {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, 0) == 0 { try onIdle() }
         }
         while true {
             let n = read(fd, buffer.baseAddress! + end, buffer.count - end)

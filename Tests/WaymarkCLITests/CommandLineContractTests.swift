@@ -1,0 +1,197 @@
+import Foundation
+import XCTest
+import WaymarkTestSupport
+
+/// The command-line contract of issue 2, run against the real binary.
+final class CommandLineContractTests: XCTestCase {
+    var dir: TemporaryDirectory!
+    var log: String { dir.file("log") }
+
+    override func setUp() {
+        dir = TemporaryDirectory("waymark-cli")
+    }
+
+    override func tearDown() {
+        dir.remove()
+    }
+
+    let two = """
+    {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1}}
+    {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","data":{}}
+
+    """
+
+    func testAppendPrintsOneSummaryLineAndReadGivesTheEnvelopePlusOffsetAndRecordedAt() throws {
+        let r = try Waymark.run(["append", "--log", log, "--recorded-at", "2023-04-01T09:00:00Z"], stdin: two)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, #"{"appended":2,"duplicates":0,"rejected":0,"firstOffset":0,"lastOffset":1}"# + "\n")
+        let read = try Waymark.run(["read", "--log", log])
+        XCTAssertEqual(read.status, 0)
+        XCTAssertEqual(read.stdout, """
+        {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1},"offset":0,"recordedAt":"2023-04-01T09:00:00.000Z"}
+        {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","data":{},"offset":1,"recordedAt":"2023-04-01T09:00:00.000Z"}
+
+        """)
+    }
+
+    func testReAppendingIsIdempotentAndNullOffsetsWhenNothingIsAppended() throws {
+        try Waymark.run(["append", "--log", log], stdin: two)
+        let again = try Waymark.run(["append", "--log", log], stdin: two)
+        XCTAssertEqual(again.status, 0)
+        XCTAssertEqual(again.stdout, #"{"appended":0,"duplicates":2,"rejected":0,"firstOffset":null,"lastOffset":null}"# + "\n")
+    }
+
+    func testInvalidLinesAreRejectedWithLineAndReasonAndTheRestIsAppended() throws {
+        let input = """
+        {"id":"a","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}
+        {"id":"b","type":"T","occurredAt":"2023-02-30T21:15:00Z","data":{}}
+        not json at all
+
+        {"id":"c","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":[]}
+        {"id":"d","type":"T","occurredAt":"2023-03-01T21:15:00Z"}
+        {"id":"e","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}
+        """
+        let file = dir.file("in.ndjson")
+        try input.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Waymark.run(["append", "--log", log, file])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stdout, #"{"appended":2,"duplicates":0,"rejected":4,"firstOffset":0,"lastOffset":1}"# + "\n")
+        XCTAssertTrue(r.stderr.contains("\(file):2: field occurredAt: not an RFC 3339 date-time"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):3: invalid JSON"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):5: field data: must be an object"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):6: field data: required field is missing"), r.stderr)
+        XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.compactMap { jsonObject($0)?["id"] as? String }, ["a", "e"])
+    }
+
+    func testCRLFInputIsAccepted() throws {
+        let r = try Waymark.run(["append", "--log", log], stdin: two.replacingOccurrences(of: "\n", with: "\r\n"))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix(#"{"appended":2,"#))
+    }
+
+    func testBackDatedRecordedAtIsAUsageErrorAndAppendsNothing() throws {
+        try Waymark.run(["append", "--log", log, "--recorded-at", "2024-01-01T00:00:00Z"], stdin: two)
+        let r = try Waymark.run(["append", "--log", log, "--recorded-at", "2023-12-31T23:59:59Z"],
+                                stdin: #"{"id":"z","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}"#)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("back-dated"), r.stderr)
+        XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.count, 2)
+    }
+
+    func testReadFromLimitAndKnownAt() throws {
+        try Waymark.run(["append", "--log", log, "--recorded-at", "2023-04-01T00:00:00Z"], stdin: two)
+        try Waymark.run(["append", "--log", log, "--recorded-at", "2023-05-01T00:00:00Z"], stdin: sampleEvents(3))
+        func ids(_ args: [String]) throws -> [String] {
+            try Waymark.run(["read", "--log", log] + args).lines.map { jsonObject($0)!["id"] as! String }
+        }
+        XCTAssertEqual(try ids([]), ["a", "b", "ev-0", "ev-1", "ev-2"])
+        XCTAssertEqual(try ids(["--from", "3"]), ["ev-1", "ev-2"])
+        XCTAssertEqual(try ids(["--from", "1", "--limit", "2"]), ["b", "ev-0"])
+        XCTAssertEqual(try ids(["--known-at", "2023-04-30T23:59:59Z"]), ["a", "b"])
+        XCTAssertEqual(try ids(["--known-at", "2023-05-01T00:00:00Z"]), ["a", "b", "ev-0", "ev-1", "ev-2"])
+        XCTAssertEqual(try ids(["--known-at", "2023-03-01T00:00:00Z"]), [])
+    }
+
+    func testWhatReadPrintsCanBeAppendedToAnotherLog() throws {
+        try Waymark.run(["append", "--log", log], stdin: two)
+        let dump = try Waymark.run(["read", "--log", log]).stdout
+        let other = dir.file("other")
+        let r = try Waymark.run(["append", "--log", other, "--recorded-at", "2030-01-01T00:00:00Z"], stdin: dump)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let copied = try Waymark.run(["read", "--log", other]).lines
+        XCTAssertEqual(copied.first, #"{"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1},"offset":0,"recordedAt":"2030-01-01T00:00:00.000Z"}"#)
+    }
+
+    func testStatsOnEmptyAndFilledLogs() throws {
+        try Waymark.run(["append", "--log", log], stdin: "")
+        XCTAssertEqual(try Waymark.run(["stats", "--log", log]).stdout,
+                       #"{"events":0,"segments":1,"bytes":16,"firstOffset":null,"lastOffset":null,"lastRecordedAt":null}"# + "\n")
+        try Waymark.run(["append", "--log", log, "--recorded-at", "2023-04-01T00:00:00Z", "--segment-bytes", "4096"], stdin: sampleEvents(100))
+        let stats = jsonObject(try Waymark.run(["stats", "--log", log]).stdout)!
+        XCTAssertEqual(stats["events"] as? Int, 100)
+        XCTAssertEqual(stats["firstOffset"] as? Int, 0)
+        XCTAssertEqual(stats["lastOffset"] as? Int, 99)
+        XCTAssertEqual(stats["lastRecordedAt"] as? String, "2023-04-01T00:00:00.000Z")
+        let segments = try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }
+        XCTAssertEqual(stats["segments"] as? Int, segments.count)
+        XCTAssertGreaterThan(segments.count, 2)
+        let bytes = try segments.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: log + "/" + $1)[.size] as? NSNumber)?.intValue ?? 0) }
+        XCTAssertEqual(stats["bytes"] as? Int, bytes)
+    }
+
+    func testVerifyIntactTornAndDamaged() throws {
+        try Waymark.run(["append", "--log", log, "--segment-bytes", "4096"], stdin: sampleEvents(100))
+        let ok = try Waymark.run(["verify", "--log", log])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertEqual(jsonObject(ok.stdout)?["intact"] as? Bool, true)
+        XCTAssertEqual(jsonObject(ok.stdout)?["events"] as? Int, 100)
+
+        // A torn tail on the active segment: exit 0, reported on stderr.
+        let segments = try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".log") }.sorted()
+        let active = FileHandle(forWritingAtPath: log + "/" + segments.last!)!
+        active.seekToEndOfFile()
+        active.write(Data([0x55, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00]))
+        try active.close()
+        let torn = try Waymark.run(["verify", "--log", log])
+        XCTAssertEqual(torn.status, 0)
+        XCTAssertTrue(torn.stderr.contains("torn tail in \(segments.last!)"), torn.stderr)
+
+        // A flipped byte inside a sealed segment: exit 3 naming the file and the byte.
+        let sealed = log + "/" + segments[1]
+        var bytes = Array(FileManager.default.contents(atPath: sealed)!)
+        bytes[200] ^= 0x01
+        FileManager.default.createFile(atPath: sealed, contents: Data(bytes))
+        let bad = try Waymark.run(["verify", "--log", log])
+        XCTAssertEqual(bad.status, 3)
+        XCTAssertTrue(bad.stderr.contains("DAMAGE in \(segments[1]) at byte "), bad.stderr)
+        let damage = jsonObject(bad.stdout)?["damage"] as? [String: Any]
+        XCTAssertEqual(damage?["file"] as? String, segments[1])
+        XCTAssertLessThanOrEqual(damage?["position"] as? Int ?? .max, 200)
+        // Readers refuse to pass the damage, and so does a writer.
+        XCTAssertEqual(try Waymark.run(["read", "--log", log]).status, 3)
+    }
+
+    func testASecondWriterExits75NamingTheHolder() throws {
+        let input = Pipe()
+        let holder = try Waymark.start(["append", "--log", log, "-"], stdin: input.fileHandleForReading)
+        defer { holder.terminate(); holder.waitUntilExit() }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: log + "/.lock") && waited < 500 { usleep(10_000); waited += 1 }
+        usleep(300_000)
+        let r = try Waymark.run(["append", "--log", log, "--lock-timeout", "0.5"], stdin: two)
+        XCTAssertEqual(r.status, 75)
+        XCTAssertTrue(r.stderr.contains("locked by process \(holder.processIdentifier)"), r.stderr)
+        try input.fileHandleForWriting.close()
+    }
+
+    func testEverySubcommandHasHelpWithAnExampleAndUsageErrorsExit1() throws {
+        for command in ["append", "read", "verify", "stats", "recover"] {
+            let help = try Waymark.run([command, "--help"])
+            XCTAssertEqual(help.status, 0, command)
+            XCTAssertTrue(help.stdout.contains("Usage: waymark \(command)"), command)
+            XCTAssertTrue(help.stdout.contains("Example"), command)
+            XCTAssertTrue(help.stdout.contains("75"), command)
+            let wrong = try Waymark.run([command, "--no-such-option"])
+            XCTAssertEqual(wrong.status, 1, command)
+            XCTAssertTrue(wrong.stderr.contains("unknown option --no-such-option"), wrong.stderr)
+        }
+        XCTAssertEqual(try Waymark.run(["append"]).status, 1)
+        XCTAssertEqual(try Waymark.run(["frobnicate"]).status, 1)
+        XCTAssertEqual(try Waymark.run(["read", "--log", dir.file("absent")]).status, 1)
+        XCTAssertEqual(try Waymark.run(["append", "--log", log, "--segment-bytes", "ten"]).status, 1)
+        XCTAssertEqual(try Waymark.run(["read", "--log", log, "--known-at", "yesterday"]).status, 1)
+    }
+
+    func testRecoverRebuildsEveryIndex() throws {
+        try Waymark.run(["append", "--log", log, "--segment-bytes", "4096"], stdin: sampleEvents(100))
+        for name in try FileManager.default.contentsOfDirectory(atPath: log) where name.hasSuffix("index") {
+            try FileManager.default.removeItem(atPath: log + "/" + name)
+        }
+        XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 3)
+        let r = try Waymark.run(["recover", "--log", log])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(jsonObject(r.stdout)?["events"] as? Int, 100)
+        XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
+        XCTAssertEqual(jsonObject(try Waymark.run(["append", "--log", log], stdin: sampleEvents(100)).stdout)?["duplicates"] as? Int, 100)
+    }
+}

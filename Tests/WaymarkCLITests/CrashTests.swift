@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+import WaymarkTestSupport
+
+/// Real `waymark append` processes killed with SIGKILL at random moments, as a crash or a
+/// power cut would stop them (process death keeps the page cache; the fsync discipline is what
+/// the acknowledgement relies on).
+final class CrashTests: XCTestCase {
+    func ids(_ log: String) throws -> [String] {
+        let r = try Waymark.run(["read", "--log", log])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.lines.map { jsonObject($0)?["id"] as? String ?? "<unparseable line>" }
+    }
+
+    func testWritersKilledAtRandomMomentsLoseNothingAcknowledgedAndDuplicateNothing() throws {
+        let dir = TemporaryDirectory("waymark-crash")
+        defer { dir.remove() }
+        let log = dir.file("log")
+        let inputPath = dir.file("input.ndjson")
+        let total = 20_000
+        try sampleEvents(total).write(toFile: inputPath, atomically: true, encoding: .utf8)
+        let inputIds = (0..<total).map { "ev-\($0)" }
+
+        var generator = SystemRandomNumberGenerator()
+        var present = 0
+        var acknowledged = 0
+        var kills = 0
+        for round in 0..<30 {
+            // A batch run acknowledged by its summary line, between the kills.
+            if round % 10 == 9 {
+                let r = try Waymark.run(["append", "--log", log, "--segment-bytes", "65536", inputPath])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                acknowledged = total
+            }
+            let out = dir.file("out-\(round)")
+            FileManager.default.createFile(atPath: out, contents: nil)
+            let handle = FileHandle(forWritingAtPath: out)!
+            let writer = try Waymark.start(["append", "--log", log, "--segment-bytes", "65536", inputPath], stdout: handle)
+            usleep(UInt32.random(in: 0..<250_000, using: &generator))
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+            try handle.close()
+            if writer.terminationReason == .uncaughtSignal { kills += 1 } else {
+                // It finished before the kill: its summary acknowledges every event.
+                XCTAssertEqual(writer.terminationStatus, 0)
+                XCTAssertTrue((try String(contentsOfFile: out, encoding: .utf8)).hasPrefix("{\"appended\":"))
+                acknowledged = total
+            }
+
+            // After every kill the log verifies (a torn tail is allowed, damage is not) ...
+            let verify = try Waymark.run(["verify", "--log", log])
+            XCTAssertEqual(verify.status, 0, "round \(round): \(verify.stderr)")
+            // ... and holds exactly a prefix of the input, in order, each event once.
+            let now = try ids(log)
+            XCTAssertEqual(now, Array(inputIds.prefix(now.count)), "round \(round): not a prefix of the input")
+            XCTAssertGreaterThanOrEqual(now.count, present, "round \(round): events that were present vanished")
+            XCTAssertGreaterThanOrEqual(now.count, acknowledged, "round \(round): acknowledged events lost")
+            present = now.count
+        }
+        XCTAssertGreaterThan(kills, 10, "most runs should have been killed mid-way")
+
+        // Re-appending the input completes the log with no duplicates.
+        let finish = try Waymark.run(["append", "--log", log, "--segment-bytes", "65536", inputPath])
+        XCTAssertEqual(finish.status, 0, finish.stderr)
+        let summary = jsonObject(finish.stdout)!
+        XCTAssertEqual(summary["duplicates"] as? Int, present)
+        XCTAssertEqual(summary["appended"] as? Int, total - present)
+        XCTAssertEqual(try ids(log), inputIds)
+        XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
+    }
+}
