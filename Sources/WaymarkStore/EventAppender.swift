@@ -98,7 +98,7 @@ public final class EventAppender {
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
         if lo == hi { return nil }
         let line = UnsafeRawBufferPointer(rebasing: raw[lo..<hi])
-        let parsed: (value: JSONValue, members: [(key: String, range: Range<Int>)])
+        let parsed: (value: JSONValue, members: [JSONParser.MemberSpan])
         do {
             parsed = try JSONParser.parseWithMembers(line)
         } catch {

@@ -81,6 +81,13 @@ struct CommandArguments {
         return t
     }
 
+    /// The `--log DIR` of a command that reads an existing log (a missing one is a usage error).
+    func existingLog() throws -> String {
+        let log = try required("log")
+        guard LogDirectory(path: log).exists else { throw UsageError(description: "no log at \(log)") }
+        return log
+    }
+
     /// At most one positional argument (or `fallback`).
     func singleInput(default fallback: String) throws -> String {
         guard positional.count <= 1 else { throw UsageError(description: "expected one input file, got \(positional.count)") }
@@ -93,4 +100,5 @@ struct CommandArguments {
     }
 }
 
+import WaymarkLog
 import WaymarkTime

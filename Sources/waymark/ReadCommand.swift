@@ -27,11 +27,10 @@ enum ReadCommand {
         let a = try CommandArguments(args, valued: ["log", "from", "limit", "known-at"])
         if a.wantsHelp { printResult(help); return .success }
         try a.noPositional()
-        let log = try a.required("log")
+        let log = try a.existingLog()
         let from = try a.integer("from", default: 0, in: 0...Int.max)
         let limit = try a.integer("limit", default: Int.max, in: 0...Int.max)
         let knownAt = try a.time("known-at")
-        guard LogDirectory(path: log).exists else { throw UsageError(description: "no log at \(log)") }
         let out = OutputBuffer()
         try EventReader(directory: log).write(from: Offset(UInt64(from)), limit: limit, knownAt: knownAt, to: out)
         try out.flush()

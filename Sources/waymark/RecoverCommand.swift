@@ -22,8 +22,7 @@ enum RecoverCommand {
         let a = try CommandArguments(args, valued: ["log", "lock-timeout"])
         if a.wantsHelp { printResult(help); return .success }
         try a.noPositional()
-        let log = try a.required("log")
-        guard LogDirectory(path: log).exists else { throw UsageError(description: "no log at \(log)") }
+        let log = try a.existingLog()
         let writer = try LogWriter(directory: log, options: LogWriterOptions(lockTimeout: try a.seconds("lock-timeout", default: 10),
                                                                             rebuildIndexes: true))
         reportRecovery(writer.recovery)

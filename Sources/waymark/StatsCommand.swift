@@ -20,8 +20,7 @@ enum StatsCommand {
         let a = try CommandArguments(args, valued: ["log"])
         if a.wantsHelp { printResult(help); return .success }
         try a.noPositional()
-        let log = try a.required("log")
-        guard LogDirectory(path: log).exists else { throw UsageError(description: "no log at \(log)") }
+        let log = try a.existingLog()
         let t = try LogReader(directory: log).tail()
         let events = t.nextOffset.rawValue
         printResult(JSONText.object([

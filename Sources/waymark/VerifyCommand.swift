@@ -29,8 +29,7 @@ enum VerifyCommand {
         let a = try CommandArguments(args, valued: ["log"])
         if a.wantsHelp { printResult(help); return .success }
         try a.noPositional()
-        let log = try a.required("log")
-        guard LogDirectory(path: log).exists else { throw UsageError(description: "no log at \(log)") }
+        let log = try a.existingLog()
         let r = try LogVerifier(directory: log).verify()
         if let t = r.tornTail {
             printError("waymark verify: torn tail in \(t.file) at byte \(t.position) (\(t.bytes) bytes: \(t.reason)); the next writer cuts it")

@@ -17,7 +17,13 @@ public struct JSONParser {
     private var depth = 0
     /// For the top-level object: each member's key and the byte range from its key's opening
     /// quote to the end of its value.
-    public private(set) var topLevelMembers: [(key: String, range: Range<Int>)] = []
+    public private(set) var topLevelMembers: [MemberSpan] = []
+
+    /// Where a top-level member lies in the bytes: from its key's opening quote to the end of its value.
+    public struct MemberSpan: Sendable {
+        public var key: String
+        public var range: Range<Int>
+    }
 
     /// The deepest nesting accepted.
     public static let maxDepth = 64
@@ -38,7 +44,7 @@ public struct JSONParser {
 
     /// Parses one document and returns it with the byte ranges of its top-level members.
     public static func parseWithMembers(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError)
-        -> (value: JSONValue, members: [(key: String, range: Range<Int>)]) {
+        -> (value: JSONValue, members: [MemberSpan]) {
         var p = JSONParser(bytes)
         p.skipWhitespace()
         let v = try p.value(top: true)
@@ -82,7 +88,7 @@ public struct JSONParser {
         depth += 1
         if depth > JSONParser.maxDepth { throw fail("nested deeper than \(JSONParser.maxDepth) levels") }
         i += 1
-        var members: [(key: String, value: JSONValue)] = []
+        var members: [JSONMember] = []
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(JSONObject(members)) }
         while true {
@@ -98,8 +104,8 @@ public struct JSONParser {
             if members.contains(where: { $0.key == key }) {
                 throw JSONSyntaxError(position: start, reason: "duplicate member \"\(key)\"")
             }
-            members.append((key, v))
-            if top && depth == 1 { topLevelMembers.append((key, start..<i)) }
+            members.append(JSONMember(key: key, value: v))
+            if top && depth == 1 { topLevelMembers.append(MemberSpan(key: key, range: start..<i)) }
             skipWhitespace()
             guard i < bytes.count else { throw fail("unexpected end of text in an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -54,12 +54,23 @@ public struct JSONNumber: Equatable, Sendable {
     }
 }
 
+/// One member of a JSON object. (A struct, not a tuple: arrays of tuples cost a runtime
+/// metadata lookup on every allocation.)
+public struct JSONMember: Equatable, Sendable {
+    public var key: String
+    public var value: JSONValue
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
 /// A JSON object: members in document order, keys unique.
 public struct JSONObject: Equatable, Sendable {
     /// The members in document order.
-    public var members: [(key: String, value: JSONValue)]
+    public var members: [JSONMember]
 
-    public init(_ members: [(key: String, value: JSONValue)] = []) { self.members = members }
+    public init(_ members: [JSONMember] = []) { self.members = members }
 
     /// The value of member `key`.
     public subscript(key: String) -> JSONValue? {
@@ -70,7 +81,4 @@ public struct JSONObject: Equatable, Sendable {
     /// The member keys in order.
     public var keys: [String] { members.map(\.key) }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.members.count == b.members.count && zip(a.members, b.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The log benchmark: append 1,000,000 generated events (durable) and read them back, beside
+# the machine's limits measured in the same run on the same bytes: `cat` of the segment
+# files (read) and `dd ... conv=fsync` of as many bytes (durable write).
+# Each figure is the median of $BENCH_RUNS runs. Prints a table, then one JSON line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EVENTS=${BENCH_EVENTS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+WORK=${BENCH_DIR:-bench-data}
+BIN=.build/release/waymark
+mkdir -p "$WORK"
+INPUT="$WORK/events-$EVENTS.ndjson"
+if [ ! -s "$INPUT" ]; then
+  echo "bench: generating $EVENTS events into $INPUT" >&2
+  python3 Benchmarks/generate-events.py "$EVENTS" 42 > "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT"
+fi
+INPUT_BYTES=$(stat -c %s "$INPUT")
+
+now() { date +%s.%N; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", b - a}'; }
+
+append_t=(); read_t=(); cat_t=(); dd_t=()
+for run in $(seq "$RUNS"); do
+  LOG="$WORK/log"
+  rm -rf "$LOG"
+  t0=$(now); "$BIN" append --log "$LOG" --recorded-at 2026-01-01T00:00:00Z "$INPUT" > "$WORK/append.out"; t1=$(now)
+  append_t+=("$(elapsed "$t0" "$t1")")
+  grep -q "\"appended\":$EVENTS," "$WORK/append.out" || { echo "bench: append did not take every event: $(cat "$WORK/append.out")" >&2; exit 1; }
+  LOG_BYTES=$(cat "$LOG"/*.log | wc -c)
+  t0=$(now); "$BIN" read --log "$LOG" > /dev/null; t1=$(now)
+  read_t+=("$(elapsed "$t0" "$t1")")
+  t0=$(now); cat "$LOG"/*.log > /dev/null; t1=$(now)
+  cat_t+=("$(elapsed "$t0" "$t1")")
+  rm -f "$WORK/dd.out"
+  t0=$(now); dd if=/dev/zero of="$WORK/dd.out" bs=1M count=$(( (LOG_BYTES + 1048575) / 1048576 )) conv=fsync status=none; t1=$(now)
+  dd_t+=("$(elapsed "$t0" "$t1")")
+  rm -f "$WORK/dd.out"
+done
+A=$(median "${append_t[@]}"); R=$(median "${read_t[@]}"); C=$(median "${cat_t[@]}"); D=$(median "${dd_t[@]}")
+rate() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.0f", n / t}'; }
+mbs() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.1f", n / t / 1048576}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+echo
+echo "Log benchmark: $EVENTS events, $(mbs "$INPUT_BYTES" 1) MiB of NDJSON in, $(mbs "$LOG_BYTES" 1) MiB of segments; median of $RUNS runs"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+printf '%-34s %10s %14s %10s %14s\n' "measure" "seconds" "events/s" "MiB/s" "vs limit"
+printf '%-34s %10s %14s %10s %14s\n' "waymark append (fsynced)" "$A" "$(rate "$EVENTS" "$A")" "$(mbs "$LOG_BYTES" "$A")" "$(ratio "$D" "$A") of dd"
+printf '%-34s %10s %14s %10s %14s\n' "dd conv=fsync, same bytes (limit)" "$D" "$(rate "$EVENTS" "$D")" "$(mbs "$LOG_BYTES" "$D")" "1.00"
+printf '%-34s %10s %14s %10s %14s\n' "waymark read (to /dev/null)" "$R" "$(rate "$EVENTS" "$R")" "$(mbs "$LOG_BYTES" "$R")" "$(ratio "$C" "$R") of cat"
+printf '%-34s %10s %14s %10s %14s\n' "cat segment files (limit)" "$C" "$(rate "$EVENTS" "$C")" "$(mbs "$LOG_BYTES" "$C")" "1.00"
+echo "{\"events\":$EVENTS,\"appendEventsPerSec\":$(rate "$EVENTS" "$A"),\"appendMiBPerSec\":$(mbs "$LOG_BYTES" "$A"),\"ddEventsPerSec\":$(rate "$EVENTS" "$D"),\"ddMiBPerSec\":$(mbs "$LOG_BYTES" "$D"),\"readEventsPerSec\":$(rate "$EVENTS" "$R"),\"readMiBPerSec\":$(mbs "$LOG_BYTES" "$R"),\"catEventsPerSec\":$(rate "$EVENTS" "$C"),\"catMiBPerSec\":$(mbs "$LOG_BYTES" "$C")}"
