@@ -44,6 +44,8 @@ public final class EventAppender {
     public var batchEvents = 20_000
     /// Bytes per batch (one fsync each).
     public var batchBytes = 8 << 20
+    /// Called after each batch with the number of input lines handled so far.
+    public var onProgress: ((Int) -> Void)?
 
     /// Opens the log in `directory` for appending (creating it, mode 0700).
     public init(directory: String, options: LogWriterOptions = LogWriterOptions()) throws {
@@ -73,6 +75,7 @@ public final class EventAppender {
                 }
             }
             batch.removeAll()
+            onProgress?(input.lineNumber)
         }
         input.onIdle = flush
         defer { input.onIdle = nil }

@@ -38,6 +38,9 @@ enum AppendCommand {
         let input = try LineReader(path: a.singleInput(default: "-"))
         let appender = try EventAppender(directory: log, options: LogWriterOptions(segmentBytes: segmentBytes, lockTimeout: lockTimeout))
         reportRecovery(appender.writer.recovery)
+        let progress = Progress("waymark append: lines")
+        appender.onProgress = progress.update
+        defer { progress.finish() }
         let summary = try appender.append(input, recordedAt: recordedAt) { rejection in
             printError("waymark append: rejected \(rejection)")
         }

@@ -9,6 +9,9 @@ func printError(_ line: String) {
     writeAll(2, text)
 }
 
+/// Writes `text` to standard error as it is (no newline added).
+func printErrorRaw(_ text: String) { writeAll(2, text) }
+
 /// Whether standard error is a terminal (progress lines are shown only then).
 func stderrIsTerminal() -> Bool { isatty(2) == 1 }
 
