@@ -1,5 +1,6 @@
 # Waymark: the two commands a person needs are `make demo` and `make test`.
 SWIFT ?= swift
+SHELL := /bin/bash
 DEMO_LOG ?= .build/demo-log
 BIN_DEBUG = .build/debug/waymark
 
@@ -8,10 +9,16 @@ BIN_DEBUG = .build/debug/waymark
 build:
 	$(SWIFT) build
 
-# Builds everything (the tests run the real `waymark` binary), then runs every test.
+# Builds everything (the tests run the real `waymark` binary), then runs every test (XCTest)
+# and ends with one plain line: "tests: N passed, M failed".
 test: build
 	$(SWIFT) build --build-tests
-	WAYMARK_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build
+	@set -o pipefail; WAYMARK_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt; \
+	status=$$?; \
+	passed=$$(grep -cE "^Test Case '.*' passed" .build/test-output.txt); \
+	failed=$$(grep -cE "^Test Case '.*' failed" .build/test-output.txt); \
+	echo "tests: $$passed passed, $$failed failed"; \
+	exit $$status
 
 # The main job on the bundled sample data: a fresh log, the sample appended, its stats.
 demo: build
