@@ -12,6 +12,8 @@ public struct Envelope: Sendable, Equatable {
     public var schemaVersion: Int
     /// When it happened in the world (valid time).
     public var occurredAt: Timestamp
+    /// `occurredAt` as the source wrote it (kept so a re-written envelope says the same).
+    public var occurredAtText: String?
     /// The agency, system and record it came from.
     public var source: JSONObject?
     /// The child reference, as the source agency knows the child.
@@ -22,6 +24,21 @@ public struct Envelope: Sendable, Equatable {
     public var supersedes: String?
     /// The type-specific payload.
     public var data: JSONObject
+
+    /// An envelope with these fields.
+    public init(id: String, type: String, schemaVersion: Int = 1, occurredAt: Timestamp, occurredAtText: String? = nil,
+                source: JSONObject? = nil, child: String? = nil, episode: String? = nil, supersedes: String? = nil, data: JSONObject) {
+        self.id = id
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.occurredAt = occurredAt
+        self.occurredAtText = occurredAtText
+        self.source = source
+        self.child = child
+        self.episode = episode
+        self.supersedes = supersedes
+        self.data = data
+    }
 }
 
 /// What is wrong with an envelope: the field (nil for the whole line) and why.
@@ -117,7 +134,8 @@ extension Envelope {
             if let v = o["recordedAt"], v.stringValue.flatMap(RFC3339.parse) == nil {
                 throw EnvelopeProblem(field: "recordedAt", reason: "not an RFC 3339 date-time (it is assigned by the log and ignored)")
             }
-            return .success(Envelope(id: id, type: type, schemaVersion: version, occurredAt: occurredAt, source: source,
+            return .success(Envelope(id: id, type: type, schemaVersion: version, occurredAt: occurredAt,
+                                     occurredAtText: occurredText, source: source,
                                      child: child, episode: episode, supersedes: supersedes, data: data))
         } catch let problem as EnvelopeProblem {
             return .failure(problem)

@@ -47,9 +47,14 @@ public final class EventAppender {
     /// Called after each batch with the number of input lines handled so far.
     public var onProgress: ((Int) -> Void)?
 
-    /// Opens the log in `directory` for appending (creating it, mode 0700).
-    public init(directory: String, options: LogWriterOptions = LogWriterOptions()) throws {
+    /// The event types and data schemas lines are checked against (nil: envelope only).
+    public let catalogue: EventCatalogue?
+
+    /// Opens the log in `directory` for appending (creating it, mode 0700); lines are checked
+    /// against `catalogue` when given.
+    public init(directory: String, options: LogWriterOptions = LogWriterOptions(), catalogue: EventCatalogue? = nil) throws {
         writer = try LogWriter(directory: directory, options: options)
+        self.catalogue = catalogue
     }
 
     /// Appends every valid line of `input`; rejected lines go to `reject` and do not stop
@@ -80,8 +85,9 @@ public final class EventAppender {
         input.onIdle = flush
         defer { input.onIdle = nil }
         let limit = input.maxLineBytes
+        let catalogue = self.catalogue
         while let problem = try input.nextLine({ line -> (String?, String)? in
-            line.overlong ? (nil, "line longer than \(limit) bytes") : EventAppender.stage(line.bytes, into: &batch)
+            line.overlong ? (nil, "line longer than \(limit) bytes") : EventAppender.stage(line.bytes, catalogue: catalogue, into: &batch)
         }) {
             if let (field, reason) = problem {
                 summary.rejected += 1
@@ -95,7 +101,7 @@ public final class EventAppender {
 
     /// Validates one line and adds it to `batch`; returns the problem (field, reason) when it
     /// is rejected, nil when it was added or blank.
-    static func stage(_ raw: UnsafeRawBufferPointer, into batch: inout AppendBatch) -> (String?, String)? {
+    static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, into batch: inout AppendBatch) -> (String?, String)? {
         var lo = 0, hi = raw.count
         while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 { lo += 1 }
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
@@ -112,6 +118,7 @@ public final class EventAppender {
         case let .success(e): envelope = e
         case let .failure(p): return (p.field, p.reason)
         }
+        if let problem = catalogue?.validate(envelope) { return (problem.field, problem.reason) }
         let key = Array(envelope.id.utf8)
         if parsed.members.contains(where: { Envelope.logAssignedFields.contains($0.key) }) {
             // Re-appending what `waymark read` printed: drop the fields the log assigns.

@@ -90,7 +90,7 @@ public func jsonObject(_ line: String) -> [String: Any]? {
 public func sampleEvents(_ count: Int, prefix: String = "ev", start: Int = 0) -> String {
     var s = ""
     for i in start..<(start + count) {
-        s += "{\"id\":\"\(prefix)-\(i)\",\"type\":\"MissingReported\",\"occurredAt\":\"2023-03-01T21:15:00Z\",\"child\":\"police:MPS:P\(i % 97)\",\"data\":{\"n\":\(i),\"notes\":\"\(String(repeating: "x", count: i % 50))\"}}\n"
+        s += "{\"id\":\"\(prefix)-\(i)\",\"type\":\"MissingReported\",\"occurredAt\":\"2023-03-01T21:15:00Z\",\"child\":\"police:MPS:P\(i % 97)\",\"episode\":\"police:MPS:M-\(i)\",\"data\":{\"reportedAt\":\"2023-03-01T21:15:00Z\",\"missingFrom\":\"home\",\"category\":\"missing\",\"notes\":\"\(String(repeating: "x", count: i % 50))\"}}\n"
     }
     return s
 }

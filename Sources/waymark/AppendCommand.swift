@@ -36,7 +36,9 @@ enum AppendCommand {
         let lockTimeout = try a.seconds("lock-timeout", default: 10)
         let recordedAt = try a.time("recorded-at")
         let input = try LineReader(path: a.singleInput(default: "-"))
-        let appender = try EventAppender(directory: log, options: LogWriterOptions(segmentBytes: segmentBytes, lockTimeout: lockTimeout))
+        let catalogue = try SchemaDirectory.catalogue(in: SchemaDirectory.locate())
+        let appender = try EventAppender(directory: log, options: LogWriterOptions(segmentBytes: segmentBytes, lockTimeout: lockTimeout),
+                                         catalogue: catalogue)
         reportRecovery(appender.writer.recovery)
         let progress = Progress("waymark append: lines")
         appender.onProgress = progress.update

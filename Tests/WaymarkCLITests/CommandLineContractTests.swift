@@ -16,8 +16,8 @@ final class CommandLineContractTests: XCTestCase {
     }
 
     let two = """
-    {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1}}
-    {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","data":{}}
+    {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2023-03-01T21:15:00Z","missingFrom":"home","category":"missing"}}
+    {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"foundAt":"2023-03-02T08:00:00Z"}}
 
     """
 
@@ -28,8 +28,8 @@ final class CommandLineContractTests: XCTestCase {
         let read = try Waymark.run(["read", "--log", log])
         XCTAssertEqual(read.status, 0)
         XCTAssertEqual(read.stdout, """
-        {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1},"offset":0,"recordedAt":"2023-04-01T09:00:00.000Z"}
-        {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","data":{},"offset":1,"recordedAt":"2023-04-01T09:00:00.000Z"}
+        {"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2023-03-01T21:15:00Z","missingFrom":"home","category":"missing"},"offset":0,"recordedAt":"2023-04-01T09:00:00.000Z"}
+        {"id":"b","type":"ChildFound","occurredAt":"2023-03-02T08:00:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"foundAt":"2023-03-02T08:00:00Z"},"offset":1,"recordedAt":"2023-04-01T09:00:00.000Z"}
 
         """)
     }
@@ -43,23 +43,31 @@ final class CommandLineContractTests: XCTestCase {
 
     func testInvalidLinesAreRejectedWithLineAndReasonAndTheRestIsAppended() throws {
         let input = """
-        {"id":"a","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}
-        {"id":"b","type":"T","occurredAt":"2023-02-30T21:15:00Z","data":{}}
+        {"id":"a","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:1","data":{"dateOfBirth":"2007-06","sex":"female"}}
+        {"id":"b","type":"ChildRecorded","occurredAt":"2023-02-30T21:15:00Z","child":"la:309:1","data":{"dateOfBirth":"2007-06","sex":"female"}}
         not json at all
 
-        {"id":"c","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":[]}
-        {"id":"d","type":"T","occurredAt":"2023-03-01T21:15:00Z"}
-        {"id":"e","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}
+        {"id":"c","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:1","data":[]}
+        {"id":"d","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:1"}
+        {"id":"e","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:2","data":{"dateOfBirth":"2008-01-31","sex":"male"}}
+        {"id":"f","type":"Unheard","occurredAt":"2007-06-01T00:00:00Z","data":{}}
+        {"id":"g","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:3","data":{"dateOfBirth":"2008-01-31","sex":"boy"}}
+        {"id":"h","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","data":{"dateOfBirth":"2008-01-31","sex":"male"}}
+        {"id":"i","type":"MissingReported","schemaVersion":7,"occurredAt":"2023-03-01T21:15:00Z","child":"la:309:3","episode":"la:309:3:2023-03-01","data":{}}
         """
         let file = dir.file("in.ndjson")
         try input.write(toFile: file, atomically: true, encoding: .utf8)
         let r = try Waymark.run(["append", "--log", log, file])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stdout, #"{"appended":2,"duplicates":0,"rejected":4,"firstOffset":0,"lastOffset":1}"# + "\n")
+        XCTAssertEqual(r.stdout, #"{"appended":2,"duplicates":0,"rejected":8,"firstOffset":0,"lastOffset":1}"# + "\n")
         XCTAssertTrue(r.stderr.contains("\(file):2: field occurredAt: not an RFC 3339 date-time"), r.stderr)
         XCTAssertTrue(r.stderr.contains("\(file):3: invalid JSON"), r.stderr)
         XCTAssertTrue(r.stderr.contains("\(file):5: field data: must be an object"), r.stderr)
         XCTAssertTrue(r.stderr.contains("\(file):6: field data: required field is missing"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):8: field type: unknown event type \"Unheard\""), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):9: field data.sex: \"boy\" is not a known code; must be one of male, female, other, unknown"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):10: field child: ChildRecorded must name its child"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file):11: field schemaVersion: MissingReported has no schema version 7"), r.stderr)
         XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.compactMap { jsonObject($0)?["id"] as? String }, ["a", "e"])
     }
 
@@ -72,7 +80,7 @@ final class CommandLineContractTests: XCTestCase {
     func testBackDatedRecordedAtIsAUsageErrorAndAppendsNothing() throws {
         try Waymark.run(["append", "--log", log, "--recorded-at", "2024-01-01T00:00:00Z"], stdin: two)
         let r = try Waymark.run(["append", "--log", log, "--recorded-at", "2023-12-31T23:59:59Z"],
-                                stdin: #"{"id":"z","type":"T","occurredAt":"2023-03-01T21:15:00Z","data":{}}"#)
+                                stdin: sampleEvents(1, prefix: "z"))
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("back-dated"), r.stderr)
         XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.count, 2)
@@ -99,7 +107,7 @@ final class CommandLineContractTests: XCTestCase {
         let r = try Waymark.run(["append", "--log", other, "--recorded-at", "2030-01-01T00:00:00Z"], stdin: dump)
         XCTAssertEqual(r.status, 0, r.stderr)
         let copied = try Waymark.run(["read", "--log", other]).lines
-        XCTAssertEqual(copied.first, #"{"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","data":{"k":1},"offset":0,"recordedAt":"2030-01-01T00:00:00.000Z"}"#)
+        XCTAssertEqual(copied.first, #"{"id":"a","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2023-03-01T21:15:00Z","missingFrom":"home","category":"missing"},"offset":0,"recordedAt":"2030-01-01T00:00:00.000Z"}"#)
     }
 
     func testStatsOnEmptyAndFilledLogs() throws {
@@ -193,5 +201,22 @@ final class CommandLineContractTests: XCTestCase {
         XCTAssertEqual(jsonObject(r.stdout)?["events"] as? Int, 100)
         XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
         XCTAssertEqual(jsonObject(try Waymark.run(["append", "--log", log], stdin: sampleEvents(100)).stdout)?["duplicates"] as? Int, 100)
+    }
+}
+
+/// Schema versions through the command line: append validates against the version's schema,
+/// read keeps what was written, and --upcast shows it at the newest version.
+final class SchemaVersionCommandTests: XCTestCase {
+    func testVersion0IsStoredAsWrittenAndReadUpcast() throws {
+        let dir = TemporaryDirectory("waymark-upcast")
+        defer { dir.remove() }
+        let log = dir.file("log")
+        let v0 = #"{"id":"old-1","type":"MissingReported","schemaVersion":0,"occurredAt":"2019-05-01T10:00:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2019-05-01T10:00:00Z","missingFrom":"home","risk":"absent"}}"#
+        let r = try Waymark.run(["append", "--log", log, "--recorded-at", "2020-01-01T00:00:00Z"], stdin: v0 + "\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Waymark.run(["read", "--log", log]).stdout,
+                       String(v0.dropLast()) + #","offset":0,"recordedAt":"2020-01-01T00:00:00.000Z"}"# + "\n")
+        XCTAssertEqual(try Waymark.run(["read", "--log", log, "--upcast"]).stdout,
+                       #"{"id":"old-1","type":"MissingReported","schemaVersion":1,"occurredAt":"2019-05-01T10:00:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2019-05-01T10:00:00Z","missingFrom":"home","category":"absent","riskLevel":"noApparentRisk"},"offset":0,"recordedAt":"2020-01-01T00:00:00.000Z"}"# + "\n")
     }
 }

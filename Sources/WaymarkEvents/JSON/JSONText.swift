@@ -49,3 +49,49 @@ public enum JSONText {
         "{" + members.map { quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
     }
 }
+
+extension JSONValue {
+    /// Compact JSON text: members in their order, numbers as written.
+    public var serialized: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .number(n): out += n.text.isEmpty ? (n.isInteger ? String(Int(n.value)) : String(n.value)) : n.text
+        case let .string(s): out += JSONText.quote(s)
+        case let .array(a):
+            out += "["
+            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
+            out += "]"
+        case let .object(o):
+            out += "{"
+            for (i, m) in o.members.enumerated() {
+                if i > 0 { out += "," }
+                out += JSONText.quote(m.key) + ":"
+                m.value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+extension Envelope {
+    /// The envelope as one line of JSON, fields in the documented order (absent optional
+    /// fields left out).
+    public var json: JSONValue {
+        var m: [JSONMember] = [JSONMember(key: "id", value: .string(id)), JSONMember(key: "type", value: .string(type)),
+                               JSONMember(key: "schemaVersion", value: .number(JSONNumber(text: String(schemaVersion), value: Double(schemaVersion)))),
+                               JSONMember(key: "occurredAt", value: .string(occurredAtText ?? occurredAt.rfc3339))]
+        if let source { m.append(JSONMember(key: "source", value: .object(source))) }
+        if let child { m.append(JSONMember(key: "child", value: .string(child))) }
+        if let episode { m.append(JSONMember(key: "episode", value: .string(episode))) }
+        if let supersedes { m.append(JSONMember(key: "supersedes", value: .string(supersedes))) }
+        m.append(JSONMember(key: "data", value: .object(data)))
+        return .object(JSONObject(m))
+    }
+}
