@@ -19,13 +19,17 @@ let package = Package(
         .target(name: "WaymarkEvents", dependencies: ["WaymarkTime"]),
         // Events on the log: validated envelopes in, envelopes with offset and recordedAt out.
         .target(name: "WaymarkStore", dependencies: ["WaymarkLog", "WaymarkEvents"]),
+        // Agency feeds to events: CSV, one adapter per feed, snapshot diffing, quarantine, the
+        // synthetic feed generator.
+        .target(name: "WaymarkIngest", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime"]),
         // The command line: parses arguments and calls the libraries.
-        .executableTarget(name: "waymark", dependencies: ["WaymarkStore", "WaymarkLog", "WaymarkEvents"]),
+        .executableTarget(name: "waymark", dependencies: ["WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents"]),
         // Helpers for tests: temporary directories and running the real `waymark` binary.
         .target(name: "WaymarkTestSupport", dependencies: ["WaymarkLog"], path: "Sources/WaymarkTestSupport"),
         .testTarget(name: "WaymarkLogTests", dependencies: ["WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkEventsTests", dependencies: ["WaymarkEvents", "WaymarkTime"]),
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
+        .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),
     ]
 )

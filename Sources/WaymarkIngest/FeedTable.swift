@@ -1,0 +1,86 @@
+import Foundation
+import WaymarkEvents
+
+/// A row that passed CSV parsing and its feed schema: values by column name.
+public struct FeedRow: Sendable {
+    /// The file it came from.
+    public var file: String
+    /// 1-based line number.
+    public var line: Int
+    /// The row as it was in the file.
+    public var raw: String
+    /// Values by column name, trimmed of surrounding spaces.
+    public var values: [String: String]
+
+    /// The value of `column`, nil when absent or blank.
+    public subscript(column: String) -> String? {
+        guard let v = values[column], !v.isEmpty else { return nil }
+        return v
+    }
+
+    /// Quarantines this row for `reason`, blaming `field`.
+    public func reject(_ field: String?, _ reason: String, into quarantine: inout Quarantine) {
+        quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw)
+    }
+}
+
+/// The schema of one feed table (`Schemas/feeds/<adapter>.schema.json`, or one of its
+/// `$defs`): which columns a file must have and what each may hold.
+public struct FeedTableSchema: Sendable {
+    /// The table's name (`missing`, `police`…).
+    public let name: String
+    /// Columns every file of the table must have.
+    public let requiredColumns: [String]
+    /// Every column the schema describes.
+    public let knownColumns: [String]
+    /// The compiled row schema.
+    public let rowSchema: JSONSchema
+
+    /// The table described by `document` (or by `document.$defs[definition]`).
+    public init(document: JSONValue, definition: String? = nil, fileName: String) throws {
+        let compiled = try JSONSchema(document, name: fileName)
+        let node = definition.map { document["$defs"]?[$0] } ?? document
+        guard let node, let schema = definition.map({ compiled.definition($0) }) ?? compiled else {
+            throw SchemaError("\(fileName): no table \(definition ?? "")")
+        }
+        self.name = definition ?? fileName.replacingOccurrences(of: ".schema.json", with: "")
+        self.requiredColumns = node["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        self.knownColumns = node["properties"]?.objectValue?.keys ?? []
+        self.rowSchema = schema
+    }
+
+    /// The missing required columns of a header row.
+    public func missingColumns(_ header: [String]) -> [String] { requiredColumns.filter { !header.contains($0) } }
+
+    /// Reads a CSV file of this table: rows that fail CSV parsing or the schema go to the
+    /// quarantine; a file missing a required column is rejected whole (one quarantine entry
+    /// naming the column) and gives no rows.
+    public func read(path: String, displayName: String, csv: CSVFile, into quarantine: inout Quarantine) -> [FeedRow]? {
+        let missing = missingColumns(csv.header)
+        if !missing.isEmpty {
+            quarantine.add(file: displayName, line: 1, field: missing[0],
+                           reason: "required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) missing from the header row: the file is rejected whole",
+                           raw: csv.header.joined(separator: ","))
+            return nil
+        }
+        for p in csv.problems { quarantine.add(file: displayName, line: p.line, field: nil, reason: "malformed CSV: \(p.reason)", raw: p.raw) }
+        var rows: [FeedRow] = []
+        rows.reserveCapacity(csv.rows.count)
+        for r in csv.rows {
+            var values: [String: String] = [:]
+            var members: [JSONMember] = []
+            for (i, name) in csv.header.enumerated() {
+                let v = r.fields[i].trimmingCharacters(in: .whitespaces)
+                values[name] = v
+                members.append(JSONMember(key: name, value: .string(v)))
+            }
+            if let violation = rowSchema.validate(.object(JSONObject(members))) {
+                quarantine.add(file: displayName, line: r.line, field: violation.path.isEmpty ? nil : violation.path,
+                               reason: violation.reason, raw: r.raw)
+                continue
+            }
+            rows.append(FeedRow(file: displayName, line: r.line, raw: r.raw, values: values))
+        }
+        return rows
+    }
+}
