@@ -220,3 +220,28 @@ final class SchemaVersionCommandTests: XCTestCase {
                        #"{"id":"old-1","type":"MissingReported","schemaVersion":1,"occurredAt":"2019-05-01T10:00:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"reportedAt":"2019-05-01T10:00:00Z","missingFrom":"home","category":"absent","riskLevel":"noApparentRisk"},"offset":0,"recordedAt":"2020-01-01T00:00:00.000Z"}"# + "\n")
     }
 }
+
+/// `waymark ingest` as a user runs it.
+final class IngestCommandTests: XCTestCase {
+    func testSummaryLineExitStatusesAndQuarantineMessages() throws {
+        let dir = TemporaryDirectory("waymark-ingest-cli")
+        defer { dir.remove() }
+        let log = dir.file("log")
+        let feeds = Waymark.packageRoot + "/sample-events/feeds"
+        let clean = try Waymark.run(["ingest", "care-homes", "--log", log, "--recorded-at", "2023-03-05T06:00:00Z", feeds + "/snapshot-1/care-homes.csv"])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertEqual(clean.stdout, #"{"adapter":"care-homes","rows":3,"appended":3,"duplicates":0,"quarantined":0,"missingFromSnapshot":0}"# + "\n")
+        let dirty = try Waymark.run(["ingest", "police", "--force", "BTP", "--log", log, feeds + "/dirty/police-BTP.csv"])
+        XCTAssertEqual(dirty.status, 2)
+        XCTAssertTrue(dirty.stdout.contains(#""quarantined":5"#), dirty.stdout)
+        XCTAssertTrue(dirty.stderr.contains("police-BTP.csv:2: field FOUND_AT: the child is found before the report was taken"), dirty.stderr)
+        XCTAssertTrue(dirty.stderr.contains("quarantine file \(log)/quarantine/police-"), dirty.stderr)
+        XCTAssertEqual(try Waymark.run(["ingest", "ssda903", "--log", log, feeds + "/snapshot-1/la-309/missing.csv"]).status, 1, "--la is required")
+        XCTAssertEqual(try Waymark.run(["ingest", "ssda903", "--la", "Haringey", "--log", log, feeds + "/snapshot-1/la-309/missing.csv"]).status, 1)
+        XCTAssertEqual(try Waymark.run(["ingest", "nhs", "--log", log, feeds + "/snapshot-1/care-homes.csv"]).status, 1)
+        let backdated = try Waymark.run(["ingest", "care-homes", "--log", log, "--recorded-at", "2020-01-01T00:00:00Z", feeds + "/snapshot-1/care-homes.csv"])
+        XCTAssertEqual(backdated.status, 1)
+        let help = try Waymark.run(["ingest", "--help"])
+        XCTAssertTrue(help.stdout.contains("Usage: waymark ingest") && help.stdout.contains("Example"))
+    }
+}
