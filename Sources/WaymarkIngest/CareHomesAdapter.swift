@@ -20,7 +20,7 @@ public struct CareHomesAdapter: FeedAdapter {
 
     public func read(files: [String], quarantine: inout Quarantine) throws -> AdapterOutput {
         var out = AdapterOutput()
-        out.tables = ["home"]
+        out.coverage["home"] = .all
         var urns: Set<String> = []
         for path in files {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }

@@ -6,12 +6,35 @@ public struct AdapterOutput: Sendable {
     public var rows = 0
     /// The events derived from the good rows.
     public var records: [FeedRecord] = []
-    /// Tables this snapshot covers: only their records can be missing from it.
-    public var tables: Set<String> = []
+    /// What this snapshot covers, per table: only records it covers can be missing from it.
+    public var coverage: [String: SnapshotCoverage] = [:]
     /// Row keys of quarantined rows (when they could be told), which are not "missing".
     public var quarantinedRowKeys: Set<String> = []
 
     public init() {}
+}
+
+/// What part of a table a snapshot speaks for. Extracts are partial by nature (an annual
+/// SSDA903 return holds that year's children; a police export the year to date), so a record
+/// is "missing from the snapshot" only when the snapshot covers it and does not have it.
+public enum SnapshotCoverage: Sendable, Equatable {
+    /// Every record of the table (a register sent whole).
+    case all
+    /// Records of the children (the second part of `<table>/<child>/…`) the snapshot has in this table.
+    case children(Set<String>)
+    /// Records that happened at or after this time (the snapshot's earliest row) .
+    case since(Timestamp)
+
+    /// Whether a record with this row key, which happened at `occurredAt`, is covered.
+    public func covers(rowKey: Substring, occurredAt: Timestamp) -> Bool {
+        switch self {
+        case .all: return true
+        case let .children(ids):
+            let parts = rowKey.split(separator: "/")
+            return parts.count > 1 && ids.contains(String(parts[1]))
+        case let .since(start): return occurredAt >= start
+        }
+    }
 }
 
 /// One agency feed: reads a snapshot's files and derives events from them.

@@ -26,7 +26,7 @@ public struct PoliceAdapter: FeedAdapter {
 
     public func read(files: [String], quarantine: inout Quarantine) throws -> AdapterOutput {
         var out = AdapterOutput()
-        out.tables = ["incident", "person"]
+        var earliest: Timestamp? = nil
         var latestByPerson: [String: FeedRow] = [:]
         var incidents: Set<String> = []
         for path in files {
@@ -42,6 +42,7 @@ public struct PoliceAdapter: FeedAdapter {
                 }
                 guard let records = incident(row, &quarantine) else { out.quarantinedRowKeys.insert("incident/\(ref)"); continue }
                 out.records += records
+                if let t = RFC3339.parse(row["REPORTED_AT"]!), earliest.map({ t < $0 }) ?? true { earliest = t }
                 let person = row["PERSON_REF"]!
                 if let other = latestByPerson[person], (other["REPORTED_AT"]!, other["INCIDENT_REF"]!) > (row["REPORTED_AT"]!, ref) { continue }
                 latestByPerson[person] = row
@@ -50,6 +51,9 @@ public struct PoliceAdapter: FeedAdapter {
                 if let ref = looseIncident(q.raw, header: csv.header) { out.quarantinedRowKeys.insert("incident/\(ref)") }
             }
         }
+        // An export speaks for incidents reported since its earliest one (a year-to-date export
+        // does not make last year's incidents missing). People are derived, never missing.
+        if let earliest { out.coverage["incident"] = .since(earliest) }
         for person in latestByPerson.keys.sorted() {
             let row = latestByPerson[person]!
             guard let dob = row["DOB"], let sex = row["SEX"] else { continue }

@@ -23,7 +23,7 @@ public struct RHIAdapter: FeedAdapter {
 
     public func read(files: [String], quarantine: inout Quarantine) throws -> AdapterOutput {
         var out = AdapterOutput()
-        out.tables = ["interview"]
+        var earliest: Timestamp? = nil
         var refs: Set<String> = []
         for path in files {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
@@ -35,9 +35,15 @@ public struct RHIAdapter: FeedAdapter {
                 guard refs.insert(ref).inserted else {
                     row.reject("RHI_REF", "interview \(ref) appears twice in the snapshot", into: &quarantine); continue
                 }
-                if let records = interview(row, &quarantine) { out.records += records } else { out.quarantinedRowKeys.insert("interview/\(ref)") }
+                if let records = interview(row, &quarantine) {
+                    out.records += records
+                    if let t = RFC3339.parse(records[0].occurredAt), earliest.map({ t < $0 }) ?? true { earliest = t }
+                } else {
+                    out.quarantinedRowKeys.insert("interview/\(ref)")
+                }
             }
         }
+        if let earliest { out.coverage["interview"] = .since(earliest) }
         return out
     }
 

@@ -55,15 +55,15 @@ public struct SSDA903Adapter: FeedAdapter {
                                raw: csv.header.joined(separator: ","))
                 continue
             }
-            out.tables.insert(table.name == "episodes" ? "episode" : table.name)
             guard let rows = table.read(path: path, displayName: path, csv: csv, into: &quarantine) else { continue }
-            let before = quarantine.rows.count
+            // An extract speaks for the children it has: a child who left care is not "missing".
+            let children = Set(rows.map { $0["CHILD"]! })
+            out.coverage[table.name == "episodes" ? "episode" : table.name] = .children(children)
             switch table.name {
             case "header": out.records += rows.compactMap { header($0, &quarantine) }
             case "episodes": out.records += episodes(rows, &quarantine)
             default: out.records += missingPeriods(rows, &quarantine)
             }
-            _ = before
             // Rows quarantined for their values still name a record: they are not "missing".
             for q in quarantine.rows where q.file == path {
                 if let key = looseKey(table: table.name, raw: q.raw, header: csv.header) { out.quarantinedRowKeys.insert(key) }

@@ -105,7 +105,8 @@ public struct SnapshotIngester {
         let absent = state.live.values.filter { entry in
             let rowKey = entry.recordId.split(separator: "#", maxSplits: 1)[0]
             let table = String(rowKey.split(separator: "/", maxSplits: 1)[0])
-            return output.tables.contains(table) && !snapshotRowKeys.contains(rowKey) && !output.quarantinedRowKeys.contains(String(rowKey))
+            guard let coverage = output.coverage[table], coverage.covers(rowKey: rowKey, occurredAt: entry.occurredAt) else { return false }
+            return !snapshotRowKeys.contains(rowKey) && !output.quarantinedRowKeys.contains(String(rowKey))
         }
         summary.missing = Set(absent.map { String($0.recordId.split(separator: "#", maxSplits: 1)[0]) }).sorted()
         if options.retractMissing {

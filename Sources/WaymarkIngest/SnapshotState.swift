@@ -1,5 +1,6 @@
 import WaymarkEvents
 import WaymarkLog
+import WaymarkTime
 
 /// What the log already holds from one source (adapter and agency): for each source record
 /// and event type, the id and content fingerprint of its newest event, and what was
@@ -13,6 +14,7 @@ public struct SnapshotState {
         public var child: String?
         public var episode: String?
         public var recordId: String
+        public var occurredAt: Timestamp
     }
 
     /// Live events by `recordId` + "\u{1}" + type.
@@ -38,7 +40,7 @@ public struct SnapshotState {
             let key = SnapshotState.key(recordId, e.type)
             live[key] = Entry(id: e.id, fingerprint: EventIdentity.contentFingerprint(child: e.child, episode: e.episode,
                                                                                       occurredAt: e.occurredAtText ?? e.occurredAt.rfc3339, data: e.data),
-                              child: e.child, episode: e.episode, recordId: recordId)
+                              child: e.child, episode: e.episode, recordId: recordId, occurredAt: e.occurredAt)
             retracted[key] = nil
             byId[e.id] = key
             return true
