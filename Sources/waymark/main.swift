@@ -10,6 +10,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> ExitCod
     ("append", "append NDJSON events to a log (idempotent by event id)", AppendCommand.run),
     ("read", "print events as NDJSON with their offset and recordedAt", ReadCommand.run),
     ("ingest", "take an agency feed snapshot (ssda903, police, rhi, care-homes) into a log", IngestCommand.run),
+    ("generate", "write synthetic agency feeds at London scale, with a manifest", GenerateCommand.run),
     ("verify", "check every record, checksum and index of a log", VerifyCommand.run),
     ("stats", "print a log's size and extent as one JSON line", StatsCommand.run),
     ("recover", "cut a torn tail and rebuild every index of a log", RecoverCommand.run),

@@ -245,3 +245,48 @@ final class IngestCommandTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("Usage: waymark ingest") && help.stdout.contains("Example"))
     }
 }
+
+/// The sample manifest and the generator, through the command line.
+final class ManifestAndGeneratorTests: XCTestCase {
+    func testTheSampleManifestGivesTheDocumentedSummaries() throws {
+        let dir = TemporaryDirectory("waymark-manifest")
+        defer { dir.remove() }
+        let r = try Waymark.run(["ingest", "--manifest", Waymark.packageRoot + "/sample-events/feeds/manifest.json", "--log", dir.file("log")])
+        XCTAssertEqual(r.status, 2, "the dirty feeds quarantine rows")
+        // Expected figures from sample-events/README.md, worked out by hand from the feeds.
+        XCTAssertEqual(r.lines.map { jsonObject($0)!["appended"] as! Int }, [3, 8, 3, 0, 2, 7, 4, 2, 7, 2, 2, 1])
+        XCTAssertEqual(r.lines.map { jsonObject($0)!["duplicates"] as! Int }, [0, 0, 0, 3, 7, 1, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(r.lines.map { jsonObject($0)!["quarantined"] as! Int }, [0, 0, 0, 0, 0, 0, 0, 0, 13, 5, 2, 3])
+        XCTAssertEqual(jsonObject(try Waymark.run(["stats", "--log", dir.file("log")]).stdout)?["events"] as? Int, 41)
+        let again = try Waymark.run(["ingest", "--manifest", Waymark.packageRoot + "/sample-events/feeds/manifest.json", "--log", dir.file("log")])
+        XCTAssertEqual(again.status, 1, "the same manifest again would back-date its recordedAt")
+    }
+
+    func testGeneratorIsDeterministicAndItsManifestIngests() throws {
+        let dir = TemporaryDirectory("waymark-generate")
+        defer { dir.remove() }
+        for name in ["a", "b"] {
+            XCTAssertEqual(try Waymark.run(["generate", "--out", dir.file(name), "--seed", "42", "--children", "300"]).status, 0)
+        }
+        XCTAssertEqual(try Waymark.run(["generate", "--out", dir.file("c"), "--seed", "43", "--children", "300"]).status, 0)
+        func files(_ d: String) throws -> [String: Data] {
+            let fm = FileManager.default
+            var out: [String: Data] = [:]
+            for case let rel as String in fm.enumerator(atPath: d)! where !(try fm.attributesOfItem(atPath: d + "/" + rel)[.type] as! FileAttributeType == .typeDirectory) {
+                out[rel] = fm.contents(atPath: d + "/" + rel)
+            }
+            return out
+        }
+        let a = try files(dir.file("a")), b = try files(dir.file("b")), c = try files(dir.file("c"))
+        XCTAssertGreaterThan(a.count, 20)
+        XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
+        for (k, v) in a { XCTAssertEqual(v, b[k], "same seed, same bytes: \(k)") }
+        XCTAssertNotEqual(a["police-MPS/2022-23-q4.csv"], c["police-MPS/2022-23-q4.csv"], "another seed, other data")
+        let r = try Waymark.run(["ingest", "--manifest", dir.file("a/manifest.json"), "--log", dir.file("log")])
+        XCTAssertTrue(r.status == 0 || r.status == 2, r.stderr)
+        let totals = r.lines.compactMap(jsonObject)
+        XCTAssertGreaterThan(totals.map { $0["appended"] as! Int }.reduce(0, +), 500)
+        XCTAssertGreaterThan(totals.map { $0["duplicates"] as! Int }.reduce(0, +), 100, "re-sent quarterly exports")
+        XCTAssertEqual(try Waymark.run(["verify", "--log", dir.file("log")]).status, 0)
+    }
+}
