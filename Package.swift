@@ -27,7 +27,7 @@ let package = Package(
         // Helpers for tests: temporary directories and running the real `waymark` binary.
         .target(name: "WaymarkTestSupport", dependencies: ["WaymarkLog"], path: "Sources/WaymarkTestSupport"),
         .testTarget(name: "WaymarkLogTests", dependencies: ["WaymarkLog", "WaymarkTestSupport"]),
-        .testTarget(name: "WaymarkEventsTests", dependencies: ["WaymarkEvents", "WaymarkTime"]),
+        .testTarget(name: "WaymarkEventsTests", dependencies: ["WaymarkEvents", "WaymarkTime", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
         .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),

@@ -111,6 +111,12 @@ public struct CSVFile: Sendable {
         self.problems = problems
     }
 
+    /// Reads and parses the file at `path`.
+    public init(path: String) throws {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
+        self.init(bytes: Array(bytes))
+    }
+
     /// The index of column `name`, if the header has it.
     public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 }

@@ -23,10 +23,7 @@ public struct CareHomesAdapter: FeedAdapter {
         out.coverage["home"] = .all
         var urns: Set<String> = []
         for path in files {
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
-            let csv = CSVFile(bytes: Array(bytes))
-            out.rows += csv.rows.count + csv.problems.count
-            guard let rows = table.read(path: path, displayName: path, csv: csv, into: &quarantine) else { continue }
+            guard let rows = try table.read(path: path, rowCount: &out.rows, into: &quarantine) else { continue }
             for row in rows {
                 let urn = row["URN"]!
                 guard urns.insert(urn).inserted else { row.reject("URN", "home \(urn) appears twice in the register", into: &quarantine); continue }

@@ -20,7 +20,7 @@ public struct FeedRow: Sendable {
 
     /// Quarantines this row for `reason`, blaming `field`.
     public func reject(_ field: String?, _ reason: String, into quarantine: inout Quarantine) {
-        quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw)
+        quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw, values: values)
     }
 }
 
@@ -52,6 +52,14 @@ public struct FeedTableSchema: Sendable {
     /// The missing required columns of a header row.
     public func missingColumns(_ header: [String]) -> [String] { requiredColumns.filter { !header.contains($0) } }
 
+    /// Reads the file at `path` as this table (see `read(path:displayName:csv:into:)`), adding
+    /// its data rows to `rowCount`; nil when the file is rejected whole.
+    public func read(path: String, rowCount: inout Int, into quarantine: inout Quarantine) throws -> [FeedRow]? {
+        let csv = try CSVFile(path: path)
+        rowCount += csv.rows.count + csv.problems.count
+        return read(path: path, displayName: path, csv: csv, into: &quarantine)
+    }
+
     /// Reads a CSV file of this table: rows that fail CSV parsing or the schema go to the
     /// quarantine; a file missing a required column is rejected whole (one quarantine entry
     /// naming the column) and gives no rows.
@@ -76,7 +84,7 @@ public struct FeedTableSchema: Sendable {
             }
             if let violation = rowSchema.validate(.object(JSONObject(members))) {
                 quarantine.add(file: displayName, line: r.line, field: violation.path.isEmpty ? nil : violation.path,
-                               reason: violation.reason, raw: r.raw)
+                               reason: violation.reason, raw: r.raw, values: values)
                 continue
             }
             rows.append(FeedRow(file: displayName, line: r.line, raw: r.raw, values: values))

@@ -30,10 +30,7 @@ public struct PoliceAdapter: FeedAdapter {
         var latestByPerson: [String: FeedRow] = [:]
         var incidents: Set<String> = []
         for path in files {
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
-            let csv = CSVFile(bytes: Array(bytes))
-            out.rows += csv.rows.count + csv.problems.count
-            guard let rows = table.read(path: path, displayName: path, csv: csv, into: &quarantine) else { continue }
+            guard let rows = try table.read(path: path, rowCount: &out.rows, into: &quarantine) else { continue }
             for row in rows {
                 let ref = row["INCIDENT_REF"]!
                 guard incidents.insert(ref).inserted else {
@@ -48,7 +45,7 @@ public struct PoliceAdapter: FeedAdapter {
                 latestByPerson[person] = row
             }
             for q in quarantine.rows where q.file == path {
-                if let ref = looseIncident(q.raw, header: csv.header) { out.quarantinedRowKeys.insert("incident/\(ref)") }
+                if let ref = q.values?["INCIDENT_REF"], !ref.isEmpty { out.quarantinedRowKeys.insert("incident/\(ref)") }
             }
         }
         // An export speaks for incidents reported since its earliest one (a year-to-date export
@@ -167,12 +164,5 @@ public struct PoliceAdapter: FeedAdapter {
             }
         }
         return out
-    }
-
-    func looseIncident(_ raw: String, header: [String]) -> String? {
-        let fields = raw.split(separator: ",", omittingEmptySubsequences: false)
-        guard let i = header.firstIndex(of: "INCIDENT_REF"), i < fields.count else { return nil }
-        let ref = fields[i].trimmingCharacters(in: .whitespaces)
-        return ref.isEmpty ? nil : ref
     }
 }

@@ -10,13 +10,16 @@ public struct QuarantinedRow: Sendable, Equatable {
     public var field: String?
     public var reason: String
     public var raw: String
+    /// The row's values by column, when it parsed as CSV (to tell which record it was).
+    public var values: [String: String]?
 
-    public init(file: String, line: Int, field: String?, reason: String, raw: String) {
+    public init(file: String, line: Int, field: String?, reason: String, raw: String, values: [String: String]? = nil) {
         self.file = file
         self.line = line
         self.field = field
         self.reason = reason
         self.raw = raw
+        self.values = values
     }
 
     /// `file:line: field F: reason` for messages (no row content: it may be personal).
@@ -38,8 +41,8 @@ public struct Quarantine: Sendable {
     public mutating func add(_ row: QuarantinedRow) { rows.append(row) }
 
     /// Rejects one row.
-    public mutating func add(file: String, line: Int, field: String?, reason: String, raw: String) {
-        rows.append(QuarantinedRow(file: file, line: line, field: field, reason: reason, raw: raw))
+    public mutating func add(file: String, line: Int, field: String?, reason: String, raw: String, values: [String: String]? = nil) {
+        rows.append(QuarantinedRow(file: file, line: line, field: field, reason: reason, raw: raw, values: values))
     }
 
     /// Writes the rows under `logDirectory/quarantine/` and returns the file's path (nil when

@@ -26,10 +26,7 @@ public struct RHIAdapter: FeedAdapter {
         var earliest: Timestamp? = nil
         var refs: Set<String> = []
         for path in files {
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
-            let csv = CSVFile(bytes: Array(bytes))
-            out.rows += csv.rows.count + csv.problems.count
-            guard let rows = table.read(path: path, displayName: path, csv: csv, into: &quarantine) else { continue }
+            guard let rows = try table.read(path: path, rowCount: &out.rows, into: &quarantine) else { continue }
             for row in rows {
                 let ref = row["RHI_REF"]!
                 guard refs.insert(ref).inserted else {

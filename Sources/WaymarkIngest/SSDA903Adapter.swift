@@ -35,9 +35,9 @@ public struct SSDA903Adapter: FeedAdapter {
     /// Reads a `--postcode-map` file (CSV `postcodeDistrict,la`).
     public static func postcodeMap(path: String, schema document: JSONValue, quarantine: inout Quarantine) throws -> [String: String] {
         let table = try FeedTableSchema(document: document, definition: "postcodeMap", fileName: "ssda903.schema.json")
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
         var map: [String: String] = [:]
-        for row in table.read(path: path, displayName: path, csv: CSVFile(bytes: Array(bytes)), into: &quarantine) ?? [] {
+        var rows = 0
+        for row in try table.read(path: path, rowCount: &rows, into: &quarantine) ?? [] {
             map[row["postcodeDistrict"]!] = row["la"]!
         }
         return map
@@ -46,8 +46,7 @@ public struct SSDA903Adapter: FeedAdapter {
     public func read(files: [String], quarantine: inout Quarantine) throws -> AdapterOutput {
         var out = AdapterOutput()
         for path in files {
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
-            let csv = CSVFile(bytes: Array(bytes))
+            let csv = try CSVFile(path: path)
             out.rows += csv.rows.count + csv.problems.count
             guard let table = recognise(csv.header) else {
                 quarantine.add(file: path, line: 1, field: nil,
@@ -66,7 +65,7 @@ public struct SSDA903Adapter: FeedAdapter {
             }
             // Rows quarantined for their values still name a record: they are not "missing".
             for q in quarantine.rows where q.file == path {
-                if let key = looseKey(table: table.name, raw: q.raw, header: csv.header) { out.quarantinedRowKeys.insert(key) }
+                if let values = q.values, let key = recordKey(table: table.name, values) { out.quarantinedRowKeys.insert(key) }
             }
         }
         return out
@@ -194,15 +193,14 @@ public struct SSDA903Adapter: FeedAdapter {
         return out
     }
 
-    /// The record a quarantined row would have given, read leniently from its raw text.
-    func looseKey(table: String, raw: String, header: [String]) -> String? {
-        let fields = raw.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard fields.count == header.count, let c = header.firstIndex(of: "CHILD") else { return nil }
-        func date(_ column: String) -> String? { header.firstIndex(of: column).flatMap { FeedDates.ukDate(fields[$0]) }.map(ISODate.format) }
+    /// The record a quarantined row would have given, when its key columns can be read.
+    func recordKey(table: String, _ values: [String: String]) -> String? {
+        guard let child = values["CHILD"], !child.isEmpty else { return nil }
+        func date(_ column: String) -> String? { values[column].flatMap(FeedDates.ukDate).map(ISODate.format) }
         switch table {
-        case "header": return "header/\(fields[c])"
-        case "episodes": return date("DECOM").map { "episode/\(fields[c])/\($0)" }
-        default: return date("MIS_START").map { "missing/\(fields[c])/\($0)" }
+        case "header": return "header/\(child)"
+        case "episodes": return date("DECOM").map { "episode/\(child)/\($0)" }
+        default: return date("MIS_START").map { "missing/\(child)/\($0)" }
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import WaymarkEvents
 import WaymarkTime
+import WaymarkTestSupport
 
 /// The envelope rules, checked on hand-written examples (`Fixtures/envelope-examples.ndjson`,
 /// each with the verdict and the field at fault written by hand), by Waymark's validator and,
@@ -59,42 +60,19 @@ final class EnvelopeTests: XCTestCase {
     /// The schema file and the validator must not drift: Python's jsonschema (Draft 2020-12,
     /// with format checking) must give every example the same verdict.
     func testPythonJSONSchemaAgreesOnEveryExample() throws {
-        let script = """
-        import json, sys
-        try:
-            import jsonschema
-        except ImportError:
-            print("SKIP jsonschema not installed"); sys.exit(0)
+        let script = PythonOracle.preamble + """
         schema = json.load(open(sys.argv[1]))
-        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-        if "date-time" not in checker.checkers:
-            print("SKIP no date-time format checker (pip install rfc3339-validator)"); sys.exit(0)
         v = jsonschema.Draft202012Validator(schema, format_checker=checker)
         for line in open(sys.argv[2]):
             ex = json.loads(line)
             print(json.dumps({"why": ex["why"], "valid": v.is_valid(ex["event"])}))
         """
-        let result = try runPython(script, [Self.packageRoot + "/Schemas/envelope.schema.json", Self.fixtures + "/envelope-examples.ndjson"])
-        guard let result else { throw XCTSkip("python3 not found") }
-        if result.hasPrefix("SKIP") { throw XCTSkip(result) }
-        let verdicts = result.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let lines = try PythonOracle.run(script, [Self.packageRoot + "/Schemas/envelope.schema.json", Self.fixtures + "/envelope-examples.ndjson"])
+        let verdicts = lines.map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let all = try examples()
         XCTAssertEqual(verdicts.count, all.count)
         for (example, verdict) in zip(all, verdicts) {
             XCTAssertEqual(verdict["valid"] as? Bool, example.valid, "jsonschema disagrees: \(example.why)")
         }
-    }
-
-    private func runPython(_ script: String, _ args: [String]) throws -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

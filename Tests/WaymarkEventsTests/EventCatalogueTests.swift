@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import WaymarkEvents
 import WaymarkTime
+import WaymarkTestSupport
 
 /// The event schemas in `Schemas/events/`, on hand-written examples
 /// (`Fixtures/event-examples.ndjson`, verdict and field at fault written by hand), checked by
@@ -70,15 +71,7 @@ final class EventCatalogueTests: XCTestCase {
     }
 
     func testPythonJSONSchemaAgreesOnEveryExample() throws {
-        let script = """
-        import json, sys, os
-        try:
-            import jsonschema
-        except ImportError:
-            print("SKIP jsonschema not installed"); sys.exit(0)
-        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-        if "date-time" not in checker.checkers:
-            print("SKIP no date-time format checker (pip install rfc3339-validator)"); sys.exit(0)
+        let script = PythonOracle.preamble + """
         for line in open(sys.argv[2]):
             ex = json.loads(line)
             name = ex["type"] + ("" if ex["schemaVersion"] == 1 else ".v%d" % ex["schemaVersion"]) + ".schema.json"
@@ -86,17 +79,8 @@ final class EventCatalogueTests: XCTestCase {
             v = jsonschema.Draft202012Validator(schema, format_checker=checker)
             print(json.dumps({"why": ex["why"], "valid": v.is_valid(ex["data"])}))
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, Self.root + "/Schemas/events", Self.fixture]
-        let out = Pipe()
-        p.standardOutput = out
-        do { try p.run() } catch { throw XCTSkip("python3 not found") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if text.hasPrefix("SKIP") { throw XCTSkip(text) }
-        XCTAssertEqual(p.terminationStatus, 0)
-        let verdicts = text.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+        let lines = try PythonOracle.run(script, [Self.root + "/Schemas/events", Self.fixture])
+        let verdicts = lines.map { try! JSONParser.parse($0) }
         let all = try examples()
         XCTAssertEqual(verdicts.count, all.count)
         for (e, v) in zip(all, verdicts) { XCTAssertEqual(v["valid"]?.boolValue, e.valid, "jsonschema disagrees: \(e.why)") }

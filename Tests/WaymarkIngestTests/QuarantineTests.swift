@@ -4,6 +4,7 @@ import WaymarkEvents
 import WaymarkIngest
 import WaymarkLog
 import WaymarkTime
+import WaymarkTestSupport
 
 /// One bad row for every quarantine rule (sample-events/feeds/dirty), with the file, line and
 /// field each must be blamed on, written by hand.
@@ -119,31 +120,17 @@ final class FeedSchemaOracleTests: XCTestCase {
     }
 
     func testPythonJSONSchemaAgrees() throws {
-        let script = """
-        import json, sys, os
-        try:
-            import jsonschema
-        except ImportError:
-            print("SKIP jsonschema not installed"); sys.exit(0)
+        let script = PythonOracle.preamble + """
         for line in open(sys.argv[2]):
             ex = json.loads(line)
             schema = json.load(open(os.path.join(sys.argv[1], ex["feed"] + ".schema.json")))
             if ex.get("table"):
                 schema = dict(schema, **{"$ref": "#/$defs/" + ex["table"]})
-            v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            v = jsonschema.Draft202012Validator(schema, format_checker=checker)
             print(json.dumps({"valid": v.is_valid(ex["row"])}))
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, Fixture.schemas + "/feeds", Self.fixture]
-        let out = Pipe()
-        p.standardOutput = out
-        do { try p.run() } catch { throw XCTSkip("python3 not found") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if text.hasPrefix("SKIP") { throw XCTSkip(text) }
-        XCTAssertEqual(p.terminationStatus, 0)
-        let verdicts = text.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+        let lines = try PythonOracle.run(script, [Fixture.schemas + "/feeds", Self.fixture])
+        let verdicts = lines.map { try! JSONParser.parse($0) }
         let all = try examples()
         XCTAssertEqual(verdicts.count, all.count)
         for (e, v) in zip(all, verdicts) { XCTAssertEqual(v["valid"]?.boolValue, e["valid"]?.boolValue, "jsonschema disagrees: \(e["why"]!.stringValue!)") }

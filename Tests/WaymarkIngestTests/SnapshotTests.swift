@@ -92,4 +92,19 @@ final class SnapshotTests: XCTestCase {
         let returned = try events(log).last { ($0["episode"] as? String) == "la:309:612004:2023-03-18" }!
         XCTAssertEqual(returned["supersedes"] as? String, target)
     }
+
+    func testARowThatTurnsBadIsQuarantinedNotMissing() throws {
+        let log = freshLog()
+        let dir = URL(fileURLWithPath: log).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let header = "CHILD,DOB,MISSING,MIS_START,MIS_END\n"
+        try (header + "612004,02/09/2008,M,01/03/2023,02/03/2023\n612004,02/09/2008,M,10/03/2023,11/03/2023\n")
+            .write(toFile: dir + "/good.csv", atomically: true, encoding: .utf8)
+        try (header + "612004,02/09/2008,M,01/03/2023,02/03/2023\n\"612004\",02/09/2008,M,10/03/2023,09/03/2023\n")
+            .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        _ = try ingester(log).ingest(try Fixture.ssda903(), files: [dir + "/good.csv"], options: at("2023-03-20T06:00:00Z"))
+        let later = try ingester(log).ingest(try Fixture.ssda903(), files: [dir + "/bad.csv"], options: at("2023-03-21T06:00:00Z"))
+        XCTAssertEqual(later.quarantined, 1)
+        XCTAssertEqual(later.missing, [], "the period is still there, only its row is bad")
+    }
 }
