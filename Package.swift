@@ -22,14 +22,18 @@ let package = Package(
         // Agency feeds to events: CSV, one adapter per feed, snapshot diffing, quarantine, the
         // synthetic feed generator.
         .target(name: "WaymarkIngest", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime"]),
+        // Projectors: identity linking, episode merging, counting rules, the read models,
+        // checkpoints and atomic publication, diffs.
+        .target(name: "WaymarkProjections", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime", "CWaymarkSystem"]),
         // The command line: parses arguments and calls the libraries.
-        .executableTarget(name: "waymark", dependencies: ["WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents"]),
+        .executableTarget(name: "waymark", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents"]),
         // Helpers for tests: temporary directories and running the real `waymark` binary.
         .target(name: "WaymarkTestSupport", dependencies: ["WaymarkLog"], path: "Sources/WaymarkTestSupport"),
         .testTarget(name: "WaymarkLogTests", dependencies: ["WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkEventsTests", dependencies: ["WaymarkEvents", "WaymarkTime", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
         .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
+        .testTarget(name: "WaymarkProjectionsTests", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTime", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import WaymarkStore
 import Foundation
 import WaymarkEvents
 import WaymarkTime

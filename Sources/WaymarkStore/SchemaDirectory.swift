@@ -40,6 +40,11 @@ public enum SchemaDirectory {
         return try EventCatalogue(documents: names.map { ($0, try load(dir + "/events/" + $0)) })
     }
 
+    /// The compiled rules-file schema (`dir/rules.schema.json`).
+    public static func rulesSchema(in dir: String) throws -> JSONSchema {
+        try JSONSchema(load(dir + "/rules.schema.json"), name: "rules.schema.json")
+    }
+
     /// The compiled feed schema of `adapter` (`dir/feeds/<adapter>.schema.json`).
     public static func feed(_ adapter: String, in dir: String) throws -> JSONSchema {
         try JSONSchema(load(dir + "/feeds/\(adapter).schema.json"), name: "\(adapter).schema.json")

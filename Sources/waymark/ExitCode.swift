@@ -9,6 +9,8 @@ enum ExitCode: Int32 {
     case inputRejected = 2
     /// Stored data is damaged (verify names file and byte).
     case damaged = 3
+    /// Read models built under other rules or another known-at time: run with --rebuild.
+    case rulesChanged = 4
     /// A system call failed (disk full, permission denied...).
     case ioError = 74
     /// Another writer held the log's lock past --lock-timeout.
@@ -22,6 +24,7 @@ Exit status:
   1   usage error, or a refused request (such as a back-dated --recorded-at)
   2   some input lines were rejected (the valid ones were still taken)
   3   the log is damaged (the message names the segment file and byte)
+  4   project: the read models were built under other rules or known-at time (use --rebuild)
   74  I/O error (the message names the file and the system's reason)
   75  another process held the log's writer lock past --lock-timeout
 """

@@ -1,5 +1,6 @@
 import XCTest
 import WaymarkIngest
+import WaymarkStore
 
 final class CSVFileTests: XCTestCase {
     func csv(_ text: String) -> CSVFile { CSVFile(bytes: Array(text.utf8)) }

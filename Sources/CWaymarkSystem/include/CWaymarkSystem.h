@@ -15,3 +15,15 @@ uint32_t wm_crc32c_portable(uint32_t crc, const void *data, size_t length);
 int wm_crc32c_is_hardware(void);
 
 #endif
+
+#ifndef CWAYMARK_SYSTEM_PROCESS_H
+#define CWAYMARK_SYSTEM_PROCESS_H
+/// Atomically exchanges two paths (renameat2 RENAME_EXCHANGE). 0 on success, else -1 and errno.
+int wm_exchange_paths(const char *a, const char *b);
+
+/// Installs SIGTERM and SIGINT handlers that only record that a stop was asked for.
+void wm_install_stop_handlers(void);
+
+/// 1 once SIGTERM or SIGINT has arrived.
+int wm_stop_requested(void);
+#endif

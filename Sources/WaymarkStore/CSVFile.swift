@@ -113,7 +113,7 @@ public struct CSVFile: Sendable {
 
     /// Reads and parses the file at `path`.
     public init(path: String) throws {
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw LogError.system(operation: "read", path: path, errno: errno) }
         self.init(bytes: Array(bytes))
     }
 
@@ -122,3 +122,4 @@ public struct CSVFile: Sendable {
 }
 
 import Foundation
+import WaymarkLog

@@ -1,0 +1,169 @@
+import CWaymarkSystem
+import Foundation
+import WaymarkEvents
+import WaymarkLog
+import WaymarkStore
+import WaymarkTime
+
+/// Which read models a projector publishes.
+public enum ReadModelKind: String, CaseIterable, Sendable {
+    case timeline, careHomes = "care-homes", handoffs, all
+
+    /// The files this kind publishes (besides `manifest.json` and the projector's state).
+    var files: [String] {
+        switch self {
+        case .timeline: return ["episodes.csv", "children.csv", "missing-now.csv", "unplaced.csv", "timeline.dat", "timeline.idx"]
+        case .careHomes: return ["episodes.csv", "care-homes.csv", "care-homes-monthly.csv", "unplaced.csv"]
+        case .handoffs: return ["episodes.csv", "handoffs.csv", "unplaced.csv"]
+        case .all: return ["episodes.csv", "care-homes.csv", "care-homes-monthly.csv", "handoffs.csv", "missing-now.csv", "children.csv",
+                           "unplaced.csv", "timeline.dat", "timeline.idx"]
+        }
+    }
+}
+
+/// Why a projection run stopped without publishing.
+public enum ProjectionError: Error, CustomStringConvertible {
+    /// The read models were built under other rules or another known-at time: exit 4.
+    case needsRebuild(String)
+    public var description: String {
+        switch self { case let .needsRebuild(why): return why }
+    }
+}
+
+/// What a run did.
+public struct ProjectionRun: Sendable {
+    public var applied = 0
+    public var lastOffset: Offset?
+    public var rebuilt = false
+    public var published = 0
+    public var rows: [String: Int] = [:]
+}
+
+/// A projector process's work: fold the log into state from the last checkpoint, render the
+/// read models, and publish them into `--out DIR` atomically (a build directory beside it,
+/// exchanged with it in one rename), so nobody ever reads a half-built model. The state and
+/// its checkpoint (last offset, rules SHA-256, known-at) are published with the files.
+public final class Projector {
+    public let log: String
+    public let out: String
+    public let kind: ReadModelKind
+    public let rules: CountingRules
+    public let knownAt: Timestamp?
+    public let asOf: Timestamp?
+    var state = ProjectionState()
+    static let stateFile = ".projector-state"
+    static let version = "0.4.0"
+
+    public init(log: String, out: String, kind: ReadModelKind, rules: CountingRules, knownAt: Timestamp?, asOf: Timestamp?) {
+        var o = out
+        while o.count > 1 && o.hasSuffix("/") { o.removeLast() }
+        self.log = log
+        self.out = o
+        self.kind = kind
+        self.rules = rules
+        self.knownAt = knownAt
+        self.asOf = asOf
+    }
+
+    /// Loads the published checkpoint (unless `rebuild`), refusing one built under other rules
+    /// or another known-at time.
+    public func loadCheckpoint(rebuild: Bool) throws -> Bool {
+        guard !rebuild, let bytes = FileManager.default.contents(atPath: out + "/manifest.json") else { return false }
+        let manifest = try bytes.withUnsafeBytes { try JSONParser.parse($0) }
+        let oldHash = manifest["rules"]?["sha256"]?.stringValue
+        if oldHash != rules.sha256 {
+            throw ProjectionError.needsRebuild("the read models in \(out) were built under other rules (\(manifest["rules"]?["path"]?.stringValue ?? "?"), sha256 \(oldHash?.prefix(12) ?? "?")…); \(rules.path) has sha256 \(rules.sha256.prefix(12))…: run again with --rebuild")
+        }
+        if manifest["knownAt"]?.stringValue != knownAt?.rfc3339 {
+            throw ProjectionError.needsRebuild("the read models in \(out) were built known-at \(manifest["knownAt"]?.stringValue ?? "now"); asked for \(knownAt?.rfc3339 ?? "now"): run again with --rebuild")
+        }
+        if manifest["kind"]?.stringValue != kind.rawValue {
+            throw ProjectionError.needsRebuild("\(out) holds the \(manifest["kind"]?.stringValue ?? "?") read models, not \(kind.rawValue): use another --out or --rebuild")
+        }
+        guard let stateBytes = FileManager.default.contents(atPath: out + "/" + Projector.stateFile) else {
+            throw ProjectionError.needsRebuild("\(out) has a manifest but no projector state: run again with --rebuild")
+        }
+        state = try ProjectionState.load(Array(stateBytes))
+        return true
+    }
+
+    /// Applies every new event (recorded no later than known-at), at most `limit`. Returns how many.
+    @discardableResult
+    public func catchUp(limit: Int = .max, stop: () -> Bool = { false }) throws -> Int {
+        var applied = 0
+        let from = state.lastOffset.map { $0.next } ?? .zero
+        try LogReader(directory: log).forEach(from: from) { record in
+            if let knownAt, record.recordedAt > knownAt { return false }
+            state.apply(offset: record.offset, recordedAt: record.recordedAt, payload: record.payload)
+            applied += 1
+            return applied < limit && !(applied % 4096 == 0 && stop())
+        }
+        return applied
+    }
+
+    /// Renders the read models and publishes them atomically into `out`. Returns row counts.
+    @discardableResult
+    public func publish() throws -> [String: Int] {
+        let model = ReadModel(state: state, rules: rules, asOf: asOf)
+        var files: [(String, [UInt8])] = []
+        var rows: [String: Int] = [:]
+        func table(_ t: CSVTable) { if kind.files.contains(t.name) { files.append((t.name, t.bytes)); rows[t.name] = t.rows.count } }
+        table(model.episodesTable())
+        table(model.careHomesTable(monthly: false))
+        table(model.careHomesTable(monthly: true))
+        table(model.handoffsTable())
+        table(model.missingNowTable())
+        table(model.childrenTable())
+        table(model.unplacedTable())
+        if kind.files.contains("timeline.dat") {
+            let store = TimelineStore.build(model)
+            files.append(("timeline.dat", store.data))
+            files.append(("timeline.idx", store.index))
+        }
+        files.append((Projector.stateFile, state.serialized()))
+        let manifest = JSONText.object([
+            ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)),
+            ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
+            ("lastOffset", .int(state.lastOffset?.rawValue)), ("knownAt", .string(knownAt?.rfc3339)), ("asOf", .string(model.asOf.rfc3339)),
+            ("asOfRequested", .string(asOf?.rfc3339)), ("events", .int(state.events.count)), ("unplaced", .int(model.unplaced.count)),
+            ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
+            ("builtAt", .string(Timestamp.now().rfc3339)),
+        ]) + "\n"
+        files.append(("manifest.json", Array(manifest.utf8)))
+        try Projector.publish(files, into: out)
+        return rows
+    }
+
+    /// Writes `files` into a fresh directory beside `out`, then swaps it in with one atomic
+    /// exchange (or rename, the first time) and removes the old one.
+    static func publish(_ files: [(String, [UInt8])], into out: String) throws {
+        let fm = FileManager.default
+        let parent = FileSystem.parentDirectory(out)
+        let base = URL(fileURLWithPath: out).lastPathComponent
+        try FileSystem.createDirectory(parent)
+        // Leftovers of a killed run are removed first.
+        for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".\(base).build-") {
+            try? fm.removeItem(atPath: parent + "/" + name)
+        }
+        let build = parent + "/.\(base).build-\(getpid())"
+        try FileSystem.createDirectory(build)
+        for (name, bytes) in files {
+            let file = try SystemFile(path: build + "/" + name, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            try file.write(bytes, at: 0)
+            try file.sync()
+        }
+        try FileSystem.syncDirectory(build)
+        if FileSystem.isDirectory(out) {
+            guard wm_exchange_paths(build, out) == 0 else { throw LogError.system(operation: "exchange", path: out, errno: errno) }
+            try? fm.removeItem(atPath: build)
+        } else {
+            try FileSystem.rename(build, out)
+        }
+        try FileSystem.syncDirectory(parent)
+    }
+
+    /// The last offset applied.
+    public var lastOffset: Offset? { state.lastOffset }
+    /// Events held.
+    public var eventCount: Int { state.events.count }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import WaymarkEvents
+import WaymarkLog
+import WaymarkTime
+
+/// The per-child timeline store: one JSON document per child (`timeline.dat`) and an index
+/// from every linked reference to its child's document (`timeline.idx`), so one child's
+/// whole history is found in milliseconds among millions.
+///
+/// `timeline.idx`: `WMTLIDX1`, u64 entry count, then entries of 20 bytes sorted by hash
+/// (u64 hash of the reference, u64 document position, u32 document length), little-endian.
+/// A hash hit is confirmed against the document's `refs`.
+public enum TimelineStore {
+    static let magic = Array("WMTLIDX1".utf8)
+
+    /// The two files' bytes for `model`.
+    static func build(_ model: ReadModel) -> (data: [UInt8], index: [UInt8]) {
+        var data: [UInt8] = []
+        var entries: [(UInt64, UInt64, UInt32)] = []
+        let groups = model.links.groups()
+        var episodesByChild: [String: [EpisodeView]] = [:]
+        for e in model.episodes { episodesByChild[e.child, default: []].append(e) }
+        var placementsByChild: [String: [PlacementView]] = [:]
+        for p in model.placements.values { placementsByChild[p.child, default: []].append(p) }
+        for child in groups.keys.sorted() {
+            let refs = groups[child]!
+            var doc = "{\"child\":\(JSONText.quote(child)),\"refs\":[" + refs.map(JSONText.quote).joined(separator: ",") + "],\"placements\":["
+            doc += (placementsByChild[child] ?? []).sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }.map { p in
+                JSONText.object(["placement": .string(p.ref), "placingLA": .string(p.placingLA), "hostLA": .string(p.hostLA), "type": .string(p.type),
+                                 "homeUrn": .string(p.homeUrn), "start": .string(Cell.time(p.start)), "end": .string(p.end.map { Cell.time($0) }),
+                                 "hostNotifiedAt": .string(p.notifiedAt.map { Cell.time($0) })])
+            }.joined(separator: ",") + "],\"episodes\":["
+            doc += (episodesByChild[child] ?? []).map { e in
+                JSONText.object(["episode": .string(e.key), "refs": JSONText.Raw(text: "[" + e.refs.map(JSONText.quote).joined(separator: ",") + "]"),
+                                 "category": .string(e.category), "startedAt": .string(Cell.time(e.startedAt)),
+                                 "endedAt": .string(e.endedAt.map { Cell.time($0) }), "durationHours": JSONText.Raw(text: e.durationHours.map(Cell.hours) ?? "null"),
+                                 "counted": .bool(e.counted), "riskLevel": .string(e.riskLevel), "foundBy": .string(e.foundBy),
+                                 "reportingForce": .string(e.reportingForce), "foundForce": .string(e.foundForce),
+                                 "placement": .string(e.placement?.ref), "debriefAt": .string(e.debriefAt.map { Cell.time($0) }),
+                                 "rhiOutcome": .string(e.rhiOutcome), "rhiHeldAt": .string(e.rhiHeldAt.map { Cell.time($0) }),
+                                 "rhiOnTime": e.rhiOnTime.map { JSONText.Raw.bool($0) } ?? .null])
+            }.joined(separator: ",") + "],\"entries\":["
+            doc += (model.entries[child] ?? []).map { h in
+                let status: String
+                switch h.status {
+                case .current: status = "current"
+                case .superseded: status = "superseded"
+                case .retracted: status = "retracted"
+                }
+                return "{\"offset\":\(h.offset),\"recordedAt\":\(JSONText.quote(h.recordedAt.rfc3339)),\"status\":\"\(status)\",\"event\":\(h.raw)}"
+            }.joined(separator: ",") + "]}\n"
+            let bytes = Array(doc.utf8)
+            for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(data.count), UInt32(bytes.count))) }
+            data += bytes
+        }
+        entries.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        var index = magic
+        appendLE(UInt64(entries.count), &index)
+        for (h, pos, len) in entries { appendLE(h, &index); appendLE(pos, &index); appendLE(len, &index) }
+        return (data, index)
+    }
+
+    /// The timeline document of the child `ref` names, from the read models in `directory`,
+    /// or nil when no child has that reference.
+    public static func lookup(directory: String, ref: String) throws -> String? {
+        guard let idx = try SystemFile.openForReadingIfExists(directory + "/timeline.idx"),
+              let dat = try SystemFile.openForReadingIfExists(directory + "/timeline.dat") else {
+            throw SchemaError("no timeline store in \(directory) (run waymark project timeline --out \(directory))")
+        }
+        let head = try idx.read(count: 16, at: 0)
+        guard head.count == 16, Array(head[0..<8]) == magic else { throw SchemaError("\(directory)/timeline.idx is not a timeline index") }
+        let count = Int(leU64(head, 8))
+        let hash = Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if leU64(try idx.read(count: 8, at: 16 + mid * 20), 0) < hash { lo = mid + 1 } else { hi = mid }
+        }
+        var i = lo
+        while i < count {
+            let entry = try idx.read(count: 20, at: 16 + i * 20)
+            guard leU64(entry, 0) == hash else { break }
+            let doc = try dat.read(count: Int(leU32(entry, 16)), at: Int(leU64(entry, 8)))
+            let text = String(decoding: doc, as: UTF8.self)
+            if let value = try? JSONParser.parse(text), value["refs"]?.arrayValue?.contains(.string(ref)) == true {
+                return text.hasSuffix("\n") ? String(text.dropLast()) : text
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func leU64(_ b: [UInt8], _ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
+    static func leU32(_ b: [UInt8], _ at: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(b[at + $1]) << (8 * UInt32($1)) } }
+}
+
+func appendLE<T: FixedWidthInteger>(_ value: T, _ buffer: inout [UInt8]) {
+    withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+}

@@ -1,0 +1,96 @@
+import CWaymarkSystem
+import Glibc
+import WaymarkLog
+import WaymarkProjections
+import WaymarkStore
+import WaymarkTime
+
+/// `waymark project`: fold the log into read models.
+enum ProjectCommand {
+    static let help = """
+    Usage: waymark project <timeline|care-homes|handoffs|all> --log DIR --out DIR [--rules FILE]
+                           [--known-at T] [--as-of T] [--follow] [--rebuild]
+
+    Folds the log into read models in --out DIR (CSV for analysts, a timeline store for
+    `waymark timeline`, manifest.json). Runs again apply only the events appended since the
+    last run; the result is byte-identical to a full rebuild. Builds are published atomically:
+    readers see the old read models or the new ones, never half. Several projectors may run at
+    once (one per --out), beside a writer.
+
+    Read models: episodes.csv, care-homes.csv, care-homes-monthly.csv, handoffs.csv,
+    missing-now.csv, children.csv, unplaced.csv, timeline.dat/.idx, manifest.json
+    (timeline: episodes, children, missing-now, timeline store; care-homes: episodes and the
+    two care-home tables; handoffs: episodes and handoffs; all: everything).
+
+    Options:
+      --rules FILE     counting rules (default rules/default.json); a changed file needs --rebuild
+      --known-at T     only events recorded at or before T: what the system knew then
+      --as-of T        the world at T: episodes started later are left out, those not ended
+                       by T are open (default: the latest time any event happened)
+      --rebuild        build from offset 0 and swap the result in
+      --follow         keep running: apply new events within a second, publish at least every
+                       5 seconds while events arrive; SIGTERM or SIGINT finishes the batch,
+                       publishes, and exits 0
+      --lock-timeout S seconds to wait for another projector on the same --out (default 10)
+
+    Example:
+      waymark project all --log ./log --out ./models
+      waymark project care-homes --log ./log --out ./models-24h --rules rules/ssda903-24h.json --rebuild
+
+    Exit status: 4 when the read models in --out were built under other rules or another
+    known-at time (run with --rebuild).
+    """ + "\n" + exitStatusHelp
+
+    static func run(_ args: [String]) throws -> ExitCode {
+        let a = try CommandArguments(args, valued: ["log", "out", "rules", "known-at", "as-of", "lock-timeout"], flags: ["follow", "rebuild"])
+        if a.wantsHelp { printResult(help); return .success }
+        guard a.positional.count == 1, let kind = ReadModelKind(rawValue: a.positional[0]) else {
+            throw UsageError(description: "name one read model: timeline, care-homes, handoffs or all")
+        }
+        let log = try a.existingLog()
+        let out = try a.required("out")
+        let schemas = try SchemaDirectory.locate()
+        let rulesPath = a.value("rules") ?? (FileSystem.parentDirectory(schemas) + "/rules/default.json")
+        let rules: CountingRules
+        do { rules = try CountingRules(path: rulesPath, schema: try SchemaDirectory.rulesSchema(in: schemas)) } catch { throw UsageError(description: "\(error)") }
+        let projector = Projector(log: log, out: out, kind: kind, rules: rules, knownAt: try a.time("known-at"), asOf: try a.time("as-of"))
+        try FileSystem.createDirectory(FileSystem.parentDirectory(out))
+        let lock = try WriterLock(path: FileSystem.parentDirectory(out) + "/." + (out.split(separator: "/").last.map(String.init) ?? "out") + ".lock",
+                                  timeout: try a.seconds("lock-timeout", default: 10))
+        defer { withExtendedLifetime(lock) {} }
+        let resumed: Bool
+        do { resumed = try projector.loadCheckpoint(rebuild: a.flag("rebuild")) } catch let e as ProjectionError {
+            printError("waymark project: \(e)")
+            return .rulesChanged
+        }
+        let progress = Progress("waymark project: events")
+        wm_install_stop_handlers()
+        var applied = try projector.catchUp(stop: { wm_stop_requested() != 0 })
+        progress.finish()
+        var rows = try projector.publish()
+        if a.flag("follow") {
+            var pending = false
+            var lastPublish = Timestamp.now()
+            while wm_stop_requested() == 0 {
+                let n = try projector.catchUp(stop: { wm_stop_requested() != 0 })
+                applied += n
+                if n > 0 { pending = true }
+                let now = Timestamp.now()
+                if pending && now.millisecondsSinceEpoch - lastPublish.millisecondsSinceEpoch >= 1000 {
+                    rows = try projector.publish()
+                    pending = false
+                    lastPublish = now
+                }
+                if n == 0 { usleep(200_000) }
+            }
+            if pending { rows = try projector.publish() }
+        }
+        printResult(JSONText.object([("kind", .string(kind.rawValue)), ("applied", .int(applied)), ("resumed", .bool(resumed)),
+                                     ("lastOffset", .int(projector.lastOffset?.rawValue)), ("events", .int(projector.eventCount)),
+                                     ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
+                                     ("out", .string(out))]))
+        return .success
+    }
+}
+
+import WaymarkEvents
