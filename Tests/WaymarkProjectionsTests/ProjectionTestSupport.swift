@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+import WaymarkEvents
+import WaymarkLog
+import WaymarkProjections
+import WaymarkStore
+import WaymarkTestSupport
+import WaymarkTime
+
+enum P {
+    static let root = Waymark.packageRoot
+    static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Scenario"
+    static func rules(_ name: String = "default") throws -> CountingRules {
+        try CountingRules(path: root + "/rules/\(name).json", schema: SchemaDirectory.rulesSchema(in: root + "/Schemas"))
+    }
+    static func t(_ s: String) -> Timestamp { RFC3339.parse(s)! }
+
+    /// Appends the lines of `path` (events) to `log`, stamped `recordedAt`.
+    static func append(_ path: String, to log: String, at recordedAt: String) throws {
+        let appender = try EventAppender(directory: log, catalogue: try SchemaDirectory.catalogue(in: root + "/Schemas"))
+        let summary = try appender.append(try LineReader(path: path), recordedAt: t(recordedAt)) { XCTFail("rejected: \($0)") }
+        try appender.writer.close()
+        XCTAssertEqual(summary.rejected, 0)
+    }
+
+    /// Every published file's bytes, the manifest without its build time.
+    static func files(_ dir: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) {
+            var text = String(decoding: FileManager.default.contents(atPath: dir + "/" + name)!, as: UTF8.self)
+            if name == "manifest.json", let r = text.range(of: #","builtAt":"[^"]*""#, options: .regularExpression) { text.removeSubrange(r) }
+            out[name] = text
+        }
+        return out
+    }
+}
+
+extension XCTestCase {
+    func scratchDir() -> TemporaryDirectory {
+        let d = TemporaryDirectory("waymark-proj")
+        addTeardownBlock { d.remove() }
+        return d
+    }
+}
