@@ -21,12 +21,18 @@ test: build
 	exit $$status
 
 # The main job on the bundled sample data: a fresh log, every sample feed ingested in the
-# manifest's order (the dirty feed quarantines rows on purpose, so exit 2 is expected), stats.
+# manifest's order (the dirty feed quarantines rows on purpose, so exit 2 is expected), the
+# read models projected, then the care-home table, the handoffs and one child's timeline.
+DEMO_MODELS ?= .build/demo-models
 demo: build
-	rm -rf $(DEMO_LOG)
+	rm -rf $(DEMO_LOG) $(DEMO_MODELS)
 	$(BIN_DEBUG) ingest --manifest sample-events/feeds/manifest.json --log $(DEMO_LOG); test $$? -le 2
 	$(BIN_DEBUG) stats --log $(DEMO_LOG)
-	$(BIN_DEBUG) verify --log $(DEMO_LOG)
+	$(BIN_DEBUG) project all --log $(DEMO_LOG) --out $(DEMO_MODELS)
+	@echo; echo "== care homes ($(DEMO_MODELS)/care-homes.csv)"; (column -s, -t < $(DEMO_MODELS)/care-homes.csv 2>/dev/null || cat $(DEMO_MODELS)/care-homes.csv)
+	@echo; echo "== handoffs ($(DEMO_MODELS)/handoffs.csv)"; (column -s, -t < $(DEMO_MODELS)/handoffs.csv 2>/dev/null || cat $(DEMO_MODELS)/handoffs.csv)
+	@echo; echo "== one child's timeline (waymark timeline --child police:GMP:P0001234)"
+	@$(BIN_DEBUG) timeline --out $(DEMO_MODELS) --child police:GMP:P0001234 | python3 -m json.tool --indent 1 | head -60
 
 # Release build, then the measurements in Benchmarks/ (figures beside their peers).
 bench:

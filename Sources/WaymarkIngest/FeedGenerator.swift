@@ -68,7 +68,7 @@ public struct FeedGenerator {
     }
     struct Placement { var start: CivilDate; var end: CivilDate?; var type: String; var provider: String; var hostLA: String; var force: String; var district: String; var urn: String? }
     struct Episode {
-        var child: Int
+        var child: Int        // the child's slot in the children array
         var start: Int64      // ms
         var end: Int64?       // ms, nil while still missing
         var police: Bool
@@ -140,7 +140,7 @@ public struct FeedGenerator {
             }
             let fy = "\(fyStart.year)-\(String(fyEnd.year).suffix(2))"
             var episodes: [Episode] = []
-            for c in children.indices { episodes += self.episodes(for: &children[c], from: fyStart, to: fyEnd, counter: episodes.count, fy: fy) }
+            for c in children.indices { episodes += self.episodes(for: &children[c], slot: c, from: fyStart, to: fyEnd, counter: episodes.count, fy: fy) }
             episodes.sort { ($0.start, $0.child) < ($1.start, $1.child) }
             result.incidents += episodes.count
 
@@ -246,7 +246,8 @@ public struct FeedGenerator {
         return child
     }
 
-    mutating func episodes(for child: inout Child, from start: CivilDate, to end: CivilDate, counter: Int, fy: String) -> [Episode] {
+    /// The child's episodes in one year; `slot` is the child's place in the children array.
+    mutating func episodes(for child: inout Child, slot: Int, from start: CivilDate, to end: CivilDate, counter: Int, fy: String) -> [Episode] {
         var out: [Episode] = []
         let lo = start.daysSinceEpoch * 86_400_000, hi = end.daysSinceEpoch * 86_400_000
         let count = poisson(child.rate)
@@ -274,7 +275,7 @@ public struct FeedGenerator {
             let factors = rng.chance(0.2) ? Array(Set((0..<(1 + rng.int(2))).map { _ in pool[rng.int(pool.count)] })).sorted() : []
             let dirty = rng.chance(0.003) ? 1 + rng.int(3) : 0
             let held = rng.chance(0.85) ? Int64((rng.chance(0.55) ? 2 + rng.double() * 68 : 72 + rng.double() * 200) * 3_600_000) : nil
-            out.append(Episode(child: child.index, start: s, end: e, police: police, force: force, incident: "\(force)-\(fy)-\(pad(counter + out.count, 6))",
+            out.append(Episode(child: slot, start: s, end: e, police: police, force: force, incident: "\(force)-\(fy)-\(pad(counter + out.count, 6))",
                                category: pick([("missing", 0.8), ("absent", 0.15), ("awayWithoutAuthorisation", 0.05)]), risk: risk,
                                regrade: rng.chance(0.1) ? (risk == "high" ? "medium" : "high") : nil, factors: factors,
                                foundBy: pick([("police", 0.25), ("selfReturned", 0.5), ("parentCarer", 0.1), ("careHomeStaff", 0.1), ("otherAgency", 0.05)]),

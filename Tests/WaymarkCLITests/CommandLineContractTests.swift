@@ -269,6 +269,9 @@ final class ManifestAndGeneratorTests: XCTestCase {
             XCTAssertEqual(try Waymark.run(["generate", "--out", dir.file(name), "--seed", "42", "--children", "300"]).status, 0)
         }
         XCTAssertEqual(try Waymark.run(["generate", "--out", dir.file("c"), "--seed", "43", "--children", "300"]).status, 0)
+        let years = try Waymark.run(["generate", "--out", dir.file("y"), "--seed", "1", "--children", "80", "--years", "3"])
+        XCTAssertEqual(years.status, 0, "children who turn 18 are replaced year by year: \(years.stderr.prefix(300))")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("y/police-MPS/2024-25-q4.csv")))
         func files(_ d: String) throws -> [String: Data] {
             let fm = FileManager.default
             var out: [String: Data] = [:]
