@@ -38,6 +38,7 @@ demo: build
 bench:
 	$(SWIFT) build -c release
 	Benchmarks/log-bench.sh
+	Benchmarks/projection-bench.sh
 
 clean:
 	rm -rf .build
