@@ -77,6 +77,15 @@ public final class LogReader {
         return nil
     }
 
+    /// The records at `offsets` (those the log has), fetched one by one through the offset
+    /// indexes with a few `pread`s each: for scattered lookups such as one child's events.
+    public func records(at offsets: [Offset]) throws -> [Offset: LogRecord] {
+        let lookup = RecordLookup(directory: directory, segments: try directory.segments())
+        var out: [Offset: LogRecord] = [:]
+        for o in offsets { if let r = try lookup.withRecord(at: o, { $0.copy() }) { out[o] = r } }
+        return out
+    }
+
     /// The first offset whose recordedAt is later than `time`, or nil when there is none yet.
     /// Uses the time indexes to skip whole segments and to start scanning close to the answer.
     public func firstOffset(recordedAfter time: Timestamp) throws -> Offset? {

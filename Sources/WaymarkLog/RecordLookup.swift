@@ -1,6 +1,6 @@
-/// Point lookups of records by offset for the writer's duplicate checks: keeps the segment
-/// list, each segment's index and an open descriptor, so a lookup is a binary search and one
-/// or two `pread`s. Only the writer uses it, and the writer tells it of every new segment.
+/// Point lookups of records by offset (the writer's duplicate checks, the timeline's events):
+/// keeps the segment list, each segment's index and an open descriptor, so a lookup is a
+/// binary search and one or two `pread`s. A writer tells it of every new segment.
 final class RecordLookup {
     private final class OpenSegment {
         let name: SegmentName
@@ -41,12 +41,18 @@ final class RecordLookup {
 
     /// Whether the record at `offset` has key `key`.
     func key(at offset: Offset, equals key: UnsafeRawBufferPointer) throws -> Bool {
+        try withRecord(at: offset) { $0.key.elementsEqual(key) } ?? false
+    }
+
+    /// Calls `body` with the record at `offset` (a view valid during the call); nil when the
+    /// log has no whole record there.
+    func withRecord<R>(at offset: Offset, _ body: (RecordView) throws -> R) throws -> R? {
         var lo = 0, hi = segments.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if segments[mid].baseOffset <= offset { lo = mid + 1 } else { hi = mid }
         }
-        guard lo > 0 else { return false }
+        guard lo > 0 else { return nil }
         let segment = try openSegment(segments[lo - 1], isLast: lo == segments.count)
         var position = SegmentHeader.size
         var current = segment.name.baseOffset
@@ -61,20 +67,20 @@ final class RecordLookup {
                 let window = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<got])
                 switch RecordFrame.decode(window, position: SegmentPosition(position + start)) {
                 case let .record(view):
-                    if view.offset == offset { return view.key.elementsEqual(key) }
-                    if view.offset > offset || view.offset != current { return false }
+                    if view.offset == offset { return try body(view) }
+                    if view.offset > offset || view.offset != current { return nil }
                     current = current.next
                     start += view.length
                     continue
                 case let .incomplete(length):
-                    if got < buffer.count && start == 0 { return false }   // end of file
+                    if got < buffer.count && start == 0 { return nil }   // end of file
                     if let length, length > buffer.count {
                         let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 16)
                         buffer.deallocate()
                         buffer = bigger
                     }
                 default:
-                    return false
+                    return nil
                 }
                 break
             }

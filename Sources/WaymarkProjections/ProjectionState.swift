@@ -80,10 +80,12 @@ public final class ProjectionState {
 
     /// The state as bytes: a header line, then one line per event.
     public func serialized() -> [UInt8] {
-        var out = JSONText.object(["lastOffset": .int(lastOffset?.rawValue), "events": .int(events.count),
-                                   "unplaced": JSONText.Raw(text: "[" + unplaced.map {
-                                       JSONText.object(["o": .int($0.offset), "id": .string($0.id), "type": .string($0.type), "reason": .string($0.reason)])
-                                   }.joined(separator: ",") + "]")]) + "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(events.reduce(0) { $0 + $1.raw.utf8.count + 64 } + 4096)
+        out += (JSONText.object(["lastOffset": .int(lastOffset?.rawValue), "events": .int(events.count),
+                                 "unplaced": JSONText.Raw(text: "[" + unplaced.map {
+                                     JSONText.object(["o": .int($0.offset), "id": .string($0.id), "type": .string($0.type), "reason": .string($0.reason)])
+                                 }.joined(separator: ",") + "]")]) + "\n").utf8
         for e in events {
             let status: String
             switch e.status {
@@ -91,9 +93,11 @@ public final class ProjectionState {
             case let .superseded(by): status = "s:" + by
             case let .retracted(by): status = "r:" + by
             }
-            out += "{\"o\":\(e.offset),\"r\":\(e.recordedAt.millisecondsSinceEpoch),\"s\":\(JSONText.quote(status)),\"e\":\(e.raw)}\n"
+            out += "{\"o\":\(e.offset),\"r\":\(e.recordedAt.millisecondsSinceEpoch),\"s\":\(JSONText.quote(status)),\"e\":".utf8
+            out += e.raw.utf8
+            out += "}\n".utf8
         }
-        return Array(out.utf8)
+        return out
     }
 
     /// Reads state written by `serialized()`.

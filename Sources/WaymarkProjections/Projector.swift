@@ -122,7 +122,7 @@ public final class Projector {
         }
         files.append((Projector.stateFile, state.serialized()))
         let manifest = JSONText.object([
-            ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)),
+            ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)), ("log", .string(Projector.absolute(log))),
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
             ("lastOffset", .int(state.lastOffset?.rawValue)), ("knownAt", .string(knownAt?.rfc3339)), ("asOf", .string(model.asOf.rfc3339)),
             ("asOfRequested", .string(asOf?.rfc3339)), ("events", .int(state.events.count)), ("unplaced", .int(model.unplaced.count)),
@@ -160,6 +160,11 @@ public final class Projector {
             try FileSystem.rename(build, out)
         }
         try FileSystem.syncDirectory(parent)
+    }
+
+    /// `path` made absolute (the manifest names the log so the timeline can read its events).
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     /// The last offset applied.

@@ -47,6 +47,8 @@ public struct ReadModel {
     public let asOf: Timestamp
     public var links = IdentityLinks()
     public var placements: [String: PlacementView] = [:]
+    /// Each child's placements, by start (for the placement in force at a time).
+    var placementsByChild: [String: [PlacementView]] = [:]
     public var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
@@ -107,6 +109,8 @@ public struct ReadModel {
             }
         }
         for k in placements.keys { placements[k]!.child = links.canonical(placements[k]!.child) }
+        for p in placements.values { placementsByChild[p.child, default: []].append(p) }
+        for k in placementsByChild.keys { placementsByChild[k]!.sort { ($0.start, $0.ref) < ($1.start, $1.ref) } }
 
         // 3. Raw episodes, one per episode reference with a report.
         struct Raw {
@@ -237,8 +241,7 @@ public struct ReadModel {
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
     func placementInForce(child: String, at time: Timestamp) -> PlacementView? {
-        placements.values.filter { $0.child == child && $0.start <= time && ($0.end.map { $0 >= time } ?? true) }
-            .max { ($0.start, $0.ref) < ($1.start, $1.ref) }
+        (placementsByChild[child] ?? []).last { $0.start <= time && ($0.end.map { $0 >= time } ?? true) }
     }
 
     /// `la:LA:ID` from a placement reference `la:LA:ID:YYYY-MM-DD`.

@@ -40,15 +40,15 @@ public enum TimelineStore {
                                  "rhiOutcome": .string(e.rhiOutcome), "rhiHeldAt": .string(e.rhiHeldAt.map { Cell.time($0) }),
                                  "rhiOnTime": e.rhiOnTime.map { JSONText.Raw.bool($0) } ?? .null])
             }.joined(separator: ",") + "],\"entries\":["
-            doc += (model.entries[child] ?? []).map { h in
-                let status: String
+            // The entries' events stay in the log: the store keeps "offset status" pairs after a
+            // tab, and a lookup reads the events from the log.
+            doc += "\t" + (model.entries[child] ?? []).map { h in
                 switch h.status {
-                case .current: status = "current"
-                case .superseded: status = "superseded"
-                case .retracted: status = "retracted"
+                case .current: return "\(h.offset) c"
+                case .superseded: return "\(h.offset) s"
+                case .retracted: return "\(h.offset) r"
                 }
-                return "{\"offset\":\(h.offset),\"recordedAt\":\(JSONText.quote(h.recordedAt.rfc3339)),\"status\":\"\(status)\",\"event\":\(h.raw)}"
-            }.joined(separator: ",") + "]}\n"
+            }.joined(separator: ",") + "\n"
             let bytes = Array(doc.utf8)
             for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(data.count), UInt32(bytes.count))) }
             data += bytes
@@ -60,8 +60,8 @@ public enum TimelineStore {
         return (data, index)
     }
 
-    /// The timeline document of the child `ref` names, from the read models in `directory`,
-    /// or nil when no child has that reference.
+    /// The timeline document of the child `ref` names, from the read models in `directory`
+    /// (its events read from the log the manifest names), or nil when no child has that reference.
     public static func lookup(directory: String, ref: String) throws -> String? {
         guard let idx = try SystemFile.openForReadingIfExists(directory + "/timeline.idx"),
               let dat = try SystemFile.openForReadingIfExists(directory + "/timeline.dat") else {
@@ -80,14 +80,31 @@ public enum TimelineStore {
         while i < count {
             let entry = try idx.read(count: 20, at: 16 + i * 20)
             guard leU64(entry, 0) == hash else { break }
-            let doc = try dat.read(count: Int(leU32(entry, 16)), at: Int(leU64(entry, 8)))
-            let text = String(decoding: doc, as: UTF8.self)
-            if let value = try? JSONParser.parse(text), value["refs"]?.arrayValue?.contains(.string(ref)) == true {
-                return text.hasSuffix("\n") ? String(text.dropLast()) : text
-            }
+            let record = try dat.read(count: Int(leU32(entry, 16)), at: Int(leU64(entry, 8)))
+            guard let tab = record.firstIndex(of: 0x09) else { throw SchemaError("\(directory)/timeline.dat: a record without its entries") }
+            let head = String(decoding: record[..<tab], as: UTF8.self)
+            guard let value = try? JSONParser.parse(head + "]}"), value["refs"]?.arrayValue?.contains(.string(ref)) == true else { i += 1; continue }
+            return try head + entries(String(decoding: record[(tab + 1)...], as: UTF8.self), directory: directory) + "]}"
             i += 1
         }
         return nil
+    }
+
+    /// The entries, each `{"offset","recordedAt","status","event"}`, from "offset status" pairs.
+    static func entries(_ list: String, directory: String) throws -> String {
+        let pairs = list.trimmingCharacters(in: .newlines).split(separator: ",").compactMap { item -> (Offset, String)? in
+            let parts = item.split(separator: " ")
+            guard parts.count == 2, let o = UInt64(parts[0]) else { return nil }
+            return (Offset(o), parts[1] == "c" ? "current" : parts[1] == "s" ? "superseded" : "retracted")
+        }
+        guard !pairs.isEmpty else { return "" }
+        let manifest = try (FileManager.default.contents(atPath: directory + "/manifest.json") ?? Data()).withUnsafeBytes { try JSONParser.parse($0) }
+        guard let log = manifest["log"]?.stringValue else { throw SchemaError("\(directory)/manifest.json names no log") }
+        let records = try LogReader(directory: log).records(at: pairs.map(\.0))
+        return try pairs.map { (offset, status) -> String in
+            guard let r = records[offset] else { throw SchemaError("offset \(offset) is not in the log \(log)") }
+            return "{\"offset\":\(offset),\"recordedAt\":\(JSONText.quote(r.recordedAt.rfc3339)),\"status\":\"\(status)\",\"event\":" + String(decoding: r.payload, as: UTF8.self) + "}"
+        }.joined(separator: ",")
     }
 
     static func leU64(_ b: [UInt8], _ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
