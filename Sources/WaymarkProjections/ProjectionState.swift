@@ -2,8 +2,77 @@ import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
 
+/// One value of an event's `data` as the projector keeps it: flat, no JSON tree.
+public enum FieldValue: Sendable, Equatable {
+    case string(String)
+    case bool(Bool)
+    /// A number as written.
+    case number(String)
+    /// A list (of strings, as every list in the catalogue is).
+    case list([String])
+
+    public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
+    public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
+    public var arrayValue: [FieldValue]? { if case let .list(l) = self { return l.map(FieldValue.string) } else { return nil } }
+}
+
+/// An event's `data`, flattened to the values the read models use (nested objects dropped).
+public struct Fields: Sendable, Equatable {
+    public var values: [String: FieldValue] = [:]
+    public subscript(key: String) -> FieldValue? { values[key] }
+
+    init(_ data: JSONObject) {
+        for m in data.members {
+            switch m.value {
+            case let .string(s): values[m.key] = .string(s)
+            case let .bool(b): values[m.key] = .bool(b)
+            case let .number(n): values[m.key] = .number(n.text)
+            case let .array(a): values[m.key] = .list(a.map { $0.stringValue ?? $0.serialized })
+            default: break
+            }
+        }
+    }
+
+    init(json: JSONValue?) {
+        for m in json?.objectValue?.members ?? [] {
+            switch m.value {
+            case let .string(s): values[m.key] = .string(s)
+            case let .bool(b): values[m.key] = .bool(b)
+            case let .number(n): values[m.key] = .number(n.text)
+            case let .array(a): values[m.key] = .list(a.compactMap(\.stringValue))
+            default: break
+            }
+        }
+    }
+
+    /// Compact JSON, keys sorted (so the state file is deterministic).
+    var json: String {
+        "{" + values.keys.sorted().map { k -> String in
+            let v: String
+            switch values[k]! {
+            case let .string(s): v = JSONText.quote(s)
+            case let .bool(b): v = b ? "true" : "false"
+            case let .number(t): v = t
+            case let .list(l): v = "[" + l.map(JSONText.quote).joined(separator: ",") + "]"
+            }
+            return JSONText.quote(k) + ":" + v
+        }.joined(separator: ",") + "}"
+    }
+}
+
+/// What the projector keeps of an envelope: identity, subjects, time and flat data.
+public struct CompactEnvelope: Sendable {
+    public var id: String
+    public var type: String
+    public var child: String?
+    public var episode: String?
+    public var occurredAt: Timestamp
+    public var data: Fields
+}
+
 /// One event as the projector holds it: where it is in the log, what it says (upcast to the
-/// newest schema version), and whether a later event superseded or retracted it.
+/// newest schema version, flattened), and whether a later event superseded or retracted it.
+/// The full event stays in the log; the timeline reads it from there.
 public struct HeldEvent: Sendable {
     public enum Status: Sendable, Equatable {
         case current
@@ -12,9 +81,7 @@ public struct HeldEvent: Sendable {
     }
     public var offset: UInt64
     public var recordedAt: Timestamp
-    public var envelope: Envelope
-    /// The stored envelope's JSON text, as appended.
-    public var raw: String
+    public var envelope: CompactEnvelope
     public var status: Status
 }
 
@@ -53,14 +120,16 @@ public final class ProjectionState {
             unplaced.append(UnplacedEvent(offset: offset.rawValue, id: "", type: "", reason: "not a valid envelope"))
             return false
         }
-        apply(HeldEvent(offset: offset.rawValue, recordedAt: recordedAt, envelope: Upcasters.upcast(envelope),
-                        raw: String(decoding: payload, as: UTF8.self), status: .current))
+        let e = Upcasters.upcast(envelope)
+        apply(HeldEvent(offset: offset.rawValue, recordedAt: recordedAt,
+                        envelope: CompactEnvelope(id: e.id, type: e.type, child: e.child, episode: e.episode, occurredAt: e.occurredAt, data: Fields(e.data)),
+                        status: .current), supersedes: e.supersedes)
         return true
     }
 
-    private func apply(_ event: HeldEvent) {
+    private func apply(_ event: HeldEvent, supersedes: String?) {
         let e = event.envelope
-        if let target = e.supersedes {
+        if let target = supersedes {
             if let i = position[target] {
                 if events[i].status == .current { events[i].status = .superseded(by: e.id) }
             } else {
@@ -78,24 +147,26 @@ public final class ProjectionState {
 
     // MARK: - Persistence
 
-    /// The state as bytes: a header line, then one line per event.
+    /// The state as bytes: a header line, then one line per event (compact: no payloads).
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(events.reduce(0) { $0 + $1.raw.utf8.count + 64 } + 4096)
+        out.reserveCapacity(events.count * 240 + 4096)
         out += (JSONText.object(["lastOffset": .int(lastOffset?.rawValue), "events": .int(events.count),
                                  "unplaced": JSONText.Raw(text: "[" + unplaced.map {
                                      JSONText.object(["o": .int($0.offset), "id": .string($0.id), "type": .string($0.type), "reason": .string($0.reason)])
                                  }.joined(separator: ",") + "]")]) + "\n").utf8
-        for e in events {
+        for h in events {
             let status: String
-            switch e.status {
+            switch h.status {
             case .current: status = ""
             case let .superseded(by): status = "s:" + by
             case let .retracted(by): status = "r:" + by
             }
-            out += "{\"o\":\(e.offset),\"r\":\(e.recordedAt.millisecondsSinceEpoch),\"s\":\(JSONText.quote(status)),\"e\":".utf8
-            out += e.raw.utf8
-            out += "}\n".utf8
+            let e = h.envelope
+            out += "{\"o\":\(h.offset),\"r\":\(h.recordedAt.millisecondsSinceEpoch),\"s\":\(JSONText.quote(status)),\"id\":\(JSONText.quote(e.id)),\"t\":\(JSONText.quote(e.type)),".utf8
+            if let c = e.child { out += "\"c\":\(JSONText.quote(c)),".utf8 }
+            if let ep = e.episode { out += "\"e\":\(JSONText.quote(ep)),".utf8 }
+            out += "\"at\":\(e.occurredAt.millisecondsSinceEpoch),\"f\":\(e.data.json)}\n".utf8
         }
         return out
     }
@@ -111,18 +182,15 @@ public final class ProjectionState {
             UnplacedEvent(offset: UInt64($0["o"]!.numberValue!.value), id: $0["id"]!.stringValue!, type: $0["type"]!.stringValue!, reason: $0["reason"]!.stringValue!)
         } ?? []
         for line in lines {
-            let parsed = try line.withUnsafeBytes { try JSONParser.parseWithMembers($0) }
-            guard let e = parsed.members.first(where: { $0.key == "e" }), case let .success(envelope) = Envelope.validate(parsed.value["e"]!) else {
-                throw SchemaError("projection state: a line without a valid event")
-            }
-            let rawRange = e.range
-            let rawText = String(decoding: line[(line.startIndex + rawRange.lowerBound + 4)..<(line.startIndex + rawRange.upperBound)], as: UTF8.self)
-            let s = parsed.value["s"]!.stringValue!
+            let v = try line.withUnsafeBytes { try JSONParser.parse($0) }
+            guard let id = v["id"]?.stringValue, let type = v["t"]?.stringValue, let o = v["o"]?.numberValue, let r = v["r"]?.numberValue,
+                  let at = v["at"]?.numberValue, let s = v["s"]?.stringValue else { throw SchemaError("projection state: a malformed line") }
             let status: HeldEvent.Status = s.hasPrefix("s:") ? .superseded(by: String(s.dropFirst(2))) : s.hasPrefix("r:") ? .retracted(by: String(s.dropFirst(2))) : .current
-            state.position[envelope.id] = state.events.count
-            state.events.append(HeldEvent(offset: UInt64(parsed.value["o"]!.numberValue!.value),
-                                          recordedAt: Timestamp(millisecondsSinceEpoch: Int64(parsed.value["r"]!.numberValue!.value)),
-                                          envelope: Upcasters.upcast(envelope), raw: rawText, status: status))
+            state.position[id] = state.events.count
+            state.events.append(HeldEvent(offset: UInt64(o.value), recordedAt: Timestamp(millisecondsSinceEpoch: Int64(r.value)),
+                                          envelope: CompactEnvelope(id: id, type: type, child: v["c"]?.stringValue, episode: v["e"]?.stringValue,
+                                                                    occurredAt: Timestamp(millisecondsSinceEpoch: Int64(at.value)), data: Fields(json: v["f"])),
+                                          status: status))
         }
         return state
     }

@@ -119,13 +119,13 @@ public struct ReadModel {
             var isLA: Bool
             var category: String
             var start: Timestamp
-            var data: JSONObject
-            var found: JSONObject?
+            var data: Fields
+            var found: Fields?
             var foundTime: Timestamp?
             var risk: (at: Timestamp, level: String)?
             var debrief: Timestamp?
             var debriefSeen = false
-            var rhi: JSONObject?
+            var rhi: Fields?
             var transfers: [String: (from: String, requestedAt: Timestamp, acceptedAt: Timestamp?)] = [:]
             var factors: Set<String> = []
         }
