@@ -2,6 +2,10 @@
 public enum JSONText {
     /// `s` as a JSON string literal, quotes included.
     public static func quote(_ s: String) -> String {
+        // Most strings need no escaping: check the bytes and wrap them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
