@@ -183,18 +183,21 @@ public struct ReadModel {
         var merged: [EpisodeView] = []
         for child in byChild.keys.sorted() {
             let list = byChild[child]!.sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }
-            var police = list.filter { !$0.isLA }
+            // Each police incident takes the closest LA period of the child within the tolerance
+            // (ties: the earlier, then by reference); an LA period no incident takes is an
+            // episode of its own. Two incidents within one LA period stay two episodes.
+            let police = list.filter { !$0.isLA }
+            let laPeriods = list.filter(\.isLA)
             var partner: [String: Raw] = [:]      // police ref -> LA period
-            var lonelyLA: [Raw] = []
-            for la in list where la.isLA {
-                let candidates = police.enumerated().filter { abs($0.element.start.millisecondsSinceEpoch - la.start.millisecondsSinceEpoch) <= tolerance && partner[$0.element.ref] == nil }
-                if let best = candidates.min(by: { (abs($0.element.start.millisecondsSinceEpoch - la.start.millisecondsSinceEpoch), $0.element.ref) < (abs($1.element.start.millisecondsSinceEpoch - la.start.millisecondsSinceEpoch), $1.element.ref) }) {
-                    partner[best.element.ref] = la
-                } else {
-                    lonelyLA.append(la)
+            var taken: Set<String> = []
+            for p in police {
+                func distance(_ la: Raw) -> Int64 { abs(la.start.millisecondsSinceEpoch - p.start.millisecondsSinceEpoch) }
+                if let best = laPeriods.filter({ distance($0) <= tolerance }).min(by: { (distance($0), $0.start, $0.ref) < (distance($1), $1.start, $1.ref) }) {
+                    partner[p.ref] = best
+                    taken.insert(best.ref)
                 }
             }
-            police.sort { ($0.start, $0.ref) < ($1.start, $1.ref) }
+            let lonelyLA = laPeriods.filter { !taken.contains($0.ref) }
             for p in police { merged.append(makeEpisode(child: child, primary: p, secondary: partner[p.ref])) }
             for la in lonelyLA { merged.append(makeEpisode(child: child, primary: la, secondary: nil)) }
         }
