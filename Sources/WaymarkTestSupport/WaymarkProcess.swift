@@ -94,3 +94,15 @@ public func sampleEvents(_ count: Int, prefix: String = "ev", start: Int = 0) ->
     }
     return s
 }
+
+/// Every file of a read-model directory by name, `manifest.json` without its build time (the
+/// one field that differs between two builds of the same models).
+public func readModelFiles(_ dir: String) throws -> [String: String] {
+    var files: [String: String] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir) {
+        var text = String(decoding: FileManager.default.contents(atPath: dir + "/" + name) ?? Data(), as: UTF8.self)
+        if name == "manifest.json", let r = text.range(of: #","builtAt":"[^"]*""#, options: .regularExpression) { text.removeSubrange(r) }
+        files[name] = text
+    }
+    return files
+}

@@ -10,16 +10,7 @@ final class ProjectCommandTests: XCTestCase {
 
     let root = Waymark.packageRoot
 
-    /// Every file of a read-model directory, the manifest without its build time.
-    func snapshot(_ out: String) throws -> [String: String] {
-        var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: out) {
-            var text = String(decoding: FileManager.default.contents(atPath: out + "/" + name)!, as: UTF8.self)
-            if name == "manifest.json", let r = text.range(of: #","builtAt":"[^"]*""#, options: .regularExpression) { text.removeSubrange(r) }
-            files[name] = text
-        }
-        return files
-    }
+    func snapshot(_ out: String) throws -> [String: String] { try readModelFiles(out) }
 
     /// A log from generated feeds (one year, `children` children).
     func generatedLog(children: Int) throws -> String {

@@ -23,16 +23,7 @@ enum P {
         XCTAssertEqual(summary.rejected, 0)
     }
 
-    /// Every published file's bytes, the manifest without its build time.
-    static func files(_ dir: String) throws -> [String: String] {
-        var out: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir) {
-            var text = String(decoding: FileManager.default.contents(atPath: dir + "/" + name)!, as: UTF8.self)
-            if name == "manifest.json", let r = text.range(of: #","builtAt":"[^"]*""#, options: .regularExpression) { text.removeSubrange(r) }
-            out[name] = text
-        }
-        return out
-    }
+    static func files(_ dir: String) throws -> [String: String] { try readModelFiles(dir) }
 }
 
 extension XCTestCase {
