@@ -71,8 +71,7 @@ public final class JSONSchema: @unchecked Sendable {
         var minItems: Int?, maxItems: Int?
         var uniqueItems = false
         var minLength: Int?, maxLength: Int?
-        var pattern: NSRegularExpression?
-        var patternText = ""
+        var pattern: SchemaPattern?
         var minimum: Double?, maximum: Double?
         var format: String?
         var anyOf: [Node]?, oneOf: [Node]?, allOf: [Node]?
@@ -113,11 +112,10 @@ public final class JSONSchema: @unchecked Sendable {
                 case "minLength": minLength = try int()
                 case "maxLength": maxLength = try int()
                 case "pattern":
-                    guard let p = v.stringValue, let re = try? NSRegularExpression(pattern: p) else {
+                    guard let p = v.stringValue, let compiled = SchemaPattern(p) else {
                         throw SchemaError("\(location): pattern is not a valid regular expression")
                     }
-                    pattern = re
-                    patternText = p
+                    pattern = compiled
                 case "minimum": minimum = v.numberValue?.value
                 case "maximum": maximum = v.numberValue?.value
                 case "format":
@@ -162,10 +160,7 @@ public final class JSONSchema: @unchecked Sendable {
                 let length = s.unicodeScalars.count
                 if let minLength, length < minLength { return fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters") }
                 if let maxLength, length > maxLength { return fail("longer than \(maxLength) characters") }
-                if let pattern {
-                    let range = NSRange(s.startIndex..<s.endIndex, in: s)
-                    if pattern.firstMatch(in: s, range: range) == nil { return fail("does not have the expected form (\(patternText))") }
-                }
+                if let pattern, !pattern.matches(s) { return fail("does not have the expected form (\(pattern.text))") }
                 if let format {
                     switch format {
                     case "date-time": if RFC3339.parse(s) == nil { return fail("not an RFC 3339 date-time (e.g. 2023-03-01T21:15:00Z)") }

@@ -19,11 +19,25 @@ public struct SHA256 {
 
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            pending.append(b)
-            length &+= 1
-            if pending.count == 64 { compress(); pending.removeAll(keepingCapacity: true) }
+        if let done = bytes.withContiguousStorageIfAvailable({ buffer -> Bool in update(UnsafeRawBufferPointer(buffer)); return true }), done { return }
+        update(Array(bytes))
+    }
+
+    /// Adds `bytes` to the message, whole 64-byte blocks straight from the buffer.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var i = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<take])
+            i = take
+            if pending.count == 64 { pending.withUnsafeBytes { compress($0) }; pending.removeAll(keepingCapacity: true) }
         }
+        while bytes.count - i >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 64)]))
+            i += 64
+        }
+        if i < bytes.count { pending.append(contentsOf: bytes[i...]) }
     }
 
     /// The 32-byte digest of everything added.
@@ -31,10 +45,10 @@ public struct SHA256 {
         let bitLength = length &* 8
         pending.append(0x80)
         while pending.count % 64 != 56 {
-            if pending.count == 64 { compress(); pending.removeAll(keepingCapacity: true) } else { pending.append(0) }
+            if pending.count == 64 { pending.withUnsafeBytes { compress($0) }; pending.removeAll(keepingCapacity: true) } else { pending.append(0) }
         }
         for i in (0..<8).reversed() { pending.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        compress()
+        pending.withUnsafeBytes { compress($0) }
         pending.removeAll()
         return state.flatMap { word in (0..<4).reversed().map { UInt8(truncatingIfNeeded: word >> (UInt32($0) * 8)) } }
     }
@@ -43,16 +57,22 @@ public struct SHA256 {
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var h = SHA256()
         h.update(bytes)
-        return h.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 64)
+        for (i, b) in h.finalize().enumerated() {
+            out[2 * i] = digits[Int(b >> 4)]
+            out[2 * i + 1] = digits[Int(b & 15)]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The SHA-256 of a string's UTF-8 in lowercase hex.
     public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-    private mutating func compress() {
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(pending[i * 4]) << 24 | UInt32(pending[i * 4 + 1]) << 16 | UInt32(pending[i * 4 + 2]) << 8 | UInt32(pending[i * 4 + 3])
+            w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
         }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
         for i in 16..<64 {

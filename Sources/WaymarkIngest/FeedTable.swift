@@ -50,6 +50,16 @@ public struct FeedTableSchema: Sendable {
         self.rowSchema = schema
     }
 
+    /// `field` without leading and trailing spaces and tabs (without Foundation's per-call cost).
+    static func trimmed(_ field: String) -> String {
+        let u = field.utf8
+        guard let first = u.first, let last = u.last, first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return field }
+        var lo = u.startIndex, hi = u.endIndex
+        while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo = u.index(after: lo) }
+        while hi > lo, u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09 { hi = u.index(before: hi) }
+        return String(field[lo..<hi])
+    }
+
     /// The missing required columns of a header row.
     public func missingColumns(_ header: [String]) -> [String] { requiredColumns.filter { !header.contains($0) } }
 
@@ -79,7 +89,7 @@ public struct FeedTableSchema: Sendable {
             var values: [String: String] = [:]
             var members: [JSONMember] = []
             for (i, name) in csv.header.enumerated() {
-                let v = r.fields[i].trimmingCharacters(in: .whitespaces)
+                let v = FeedTableSchema.trimmed(r.fields[i])
                 values[name] = v
                 members.append(JSONMember(key: name, value: .string(v)))
             }

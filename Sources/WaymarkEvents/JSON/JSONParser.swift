@@ -172,6 +172,8 @@ public struct JSONParser {
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
                 i += 1
+                // ASCII needs no validation (and is by far the common case); the rest is checked.
+                if !slice.contains(where: { $0 >= 0x80 }) { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONSyntaxError(position: start, reason: "string is not valid UTF-8")
                 }
