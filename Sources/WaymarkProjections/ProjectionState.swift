@@ -21,6 +21,8 @@ public struct Fields: Sendable, Equatable {
     public var values: [String: FieldValue] = [:]
     public subscript(key: String) -> FieldValue? { values[key] }
 
+    init() {}
+
     init(_ data: JSONObject) {
         for m in data.members {
             switch m.value {
@@ -106,6 +108,9 @@ public final class ProjectionState {
     /// Corrections and retractions whose target is unknown.
     public private(set) var unplaced: [UnplacedEvent] = []
 
+    /// Whether to read facts with the fast scanner (tests turn it off to compare with the full path).
+    var useScanner = true
+
     public init() {}
 
     /// The event with this id.
@@ -116,6 +121,10 @@ public final class ProjectionState {
     @discardableResult
     public func apply(offset: Offset, recordedAt: Timestamp, payload: UnsafeRawBufferPointer) -> Bool {
         lastOffset = offset
+        if useScanner, let facts = FactScanner.scan(payload) {
+            apply(HeldEvent(offset: offset.rawValue, recordedAt: recordedAt, envelope: facts.envelope, status: .current), supersedes: facts.supersedes)
+            return true
+        }
         guard let value = try? JSONParser.parse(payload), case let .success(envelope) = Envelope.validate(value) else {
             unplaced.append(UnplacedEvent(offset: offset.rawValue, id: "", type: "", reason: "not a valid envelope"))
             return false

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import WaymarkEvents
+import WaymarkIngest
 import WaymarkLog
 import WaymarkProjections
 import WaymarkStore
@@ -14,6 +15,20 @@ enum P {
         try CountingRules(path: root + "/rules/\(name).json", schema: SchemaDirectory.rulesSchema(in: root + "/Schemas"))
     }
     static func t(_ s: String) -> Timestamp { RFC3339.parse(s)! }
+
+    /// A log from the synthetic generator (a few hundred children, one year).
+    static func generatedLog(_ dir: TemporaryDirectory) throws -> String {
+        var generator = FeedGenerator(.init(seed: 5, children: 250, years: 1))
+        let manifest = try IngestManifest(path: try generator.write(to: dir.file("feeds")).manifest)
+        let schemas = root + "/Schemas"
+        let ingester = SnapshotIngester(logDirectory: dir.file("log"), catalogue: try SchemaDirectory.catalogue(in: schemas))
+        for feed in manifest.feeds {
+            var q = Quarantine(adapter: feed.adapter)
+            let adapter = try AdapterFactory.make(feed, schemas: schemas, resolve: manifest.resolve, quarantine: &q)
+            _ = try ingester.ingest(adapter, files: feed.files.map(manifest.resolve), options: IngestOptions(recordedAt: feed.recordedAt.flatMap(RFC3339.parse)))
+        }
+        return dir.file("log")
+    }
 
     /// Appends the lines of `path` (events) to `log`, stamped `recordedAt`.
     static func append(_ path: String, to log: String, at recordedAt: String) throws {
