@@ -47,18 +47,27 @@ public struct Fields: Sendable, Equatable {
         }
     }
 
-    /// Compact JSON, keys sorted (so the state file is deterministic).
-    var json: String {
-        "{" + values.keys.sorted().map { k -> String in
-            let v: String
+    /// Appends compact JSON, keys sorted (so the state file is deterministic), to `out`.
+    func appendJSON(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (n, k) in values.keys.sorted().enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendQuoted(k, to: &out)
+            out.append(UInt8(ascii: ":"))
             switch values[k]! {
-            case let .string(s): v = JSONText.quote(s)
-            case let .bool(b): v = b ? "true" : "false"
-            case let .number(t): v = t
-            case let .list(l): v = "[" + l.map(JSONText.quote).joined(separator: ",") + "]"
+            case let .string(s): JSONText.appendQuoted(s, to: &out)
+            case let .bool(b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+            case let .number(t): out.append(contentsOf: t.utf8)
+            case let .list(l):
+                out.append(UInt8(ascii: "["))
+                for (m, item) in l.enumerated() {
+                    if m > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONText.appendQuoted(item, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
             }
-            return JSONText.quote(k) + ":" + v
-        }.joined(separator: ",") + "}"
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }
 
@@ -172,10 +181,16 @@ public final class ProjectionState {
             case let .retracted(by): status = "r:" + by
             }
             let e = h.envelope
-            out += "{\"o\":\(h.offset),\"r\":\(h.recordedAt.millisecondsSinceEpoch),\"s\":\(JSONText.quote(status)),\"id\":\(JSONText.quote(e.id)),\"t\":\(JSONText.quote(e.type)),".utf8
-            if let c = e.child { out += "\"c\":\(JSONText.quote(c)),".utf8 }
-            if let ep = e.episode { out += "\"e\":\(JSONText.quote(ep)),".utf8 }
-            out += "\"at\":\(e.occurredAt.millisecondsSinceEpoch),\"f\":\(e.data.json)}\n".utf8
+            out.append(contentsOf: "{\"o\":".utf8); JSONText.appendInt(h.offset, to: &out)
+            out.append(contentsOf: ",\"r\":".utf8); JSONText.appendInt(h.recordedAt.millisecondsSinceEpoch, to: &out)
+            out.append(contentsOf: ",\"s\":".utf8); JSONText.appendQuoted(status, to: &out)
+            out.append(contentsOf: ",\"id\":".utf8); JSONText.appendQuoted(e.id, to: &out)
+            out.append(contentsOf: ",\"t\":".utf8); JSONText.appendQuoted(e.type, to: &out)
+            if let c = e.child { out.append(contentsOf: ",\"c\":".utf8); JSONText.appendQuoted(c, to: &out) }
+            if let ep = e.episode { out.append(contentsOf: ",\"e\":".utf8); JSONText.appendQuoted(ep, to: &out) }
+            out.append(contentsOf: ",\"at\":".utf8); JSONText.appendInt(e.occurredAt.millisecondsSinceEpoch, to: &out)
+            out.append(contentsOf: ",\"f\":".utf8); e.data.appendJSON(to: &out)
+            out.append(contentsOf: "}\n".utf8)
         }
         return out
     }

@@ -99,3 +99,35 @@ extension Envelope {
         return .object(JSONObject(m))
     }
 }
+
+extension JSONText {
+    /// Appends `s` as a JSON string literal to `out`, escaping only what must be.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 15)])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the decimal digits of `n` to `out`.
+    public static func appendInt<I: BinaryInteger>(_ n: I, to out: inout [UInt8]) {
+        if n == 0 { out.append(UInt8(ascii: "0")); return }
+        var v = Int64(n)
+        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+        var digits: [UInt8] = []
+        while v > 0 { digits.append(UInt8(48 + v % 10)); v /= 10 }
+        out.append(contentsOf: digits.reversed())
+    }
+}
