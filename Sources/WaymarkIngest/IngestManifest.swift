@@ -1,4 +1,5 @@
 import Foundation
+import WaymarkStore
 import WaymarkEvents
 import WaymarkTime
 
@@ -89,7 +90,7 @@ public enum AdapterFactory {
             guard let value, !value.isEmpty else { throw IngestError.usage("the \(feed.adapter) adapter needs --\(option)") }
             return value
         }
-        func schema(_ name: String) throws -> JSONValue { try SchemaFiles.load(schemas + "/feeds/\(name).schema.json") }
+        func schema(_ name: String) throws -> JSONValue { try SchemaDirectory.load(schemas + "/feeds/\(name).schema.json") }
         switch feed.adapter {
         case "ssda903":
             let la = try need(feed.la, "la")
@@ -110,13 +111,5 @@ public enum AdapterFactory {
         default:
             throw IngestError.usage("unknown adapter '\(feed.adapter)' (ssda903, police, rhi, care-homes)")
         }
-    }
-}
-
-/// Reading schema documents.
-enum SchemaFiles {
-    static func load(_ path: String) throws -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SchemaError("cannot read \(path)") }
-        do { return try data.withUnsafeBytes { try JSONParser.parse($0) } } catch { throw SchemaError("\(path): \(error)") }
     }
 }

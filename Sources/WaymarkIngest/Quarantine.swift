@@ -38,9 +38,6 @@ public struct Quarantine: Sendable {
     public init(adapter: String) { self.adapter = adapter }
 
     /// Rejects one row.
-    public mutating func add(_ row: QuarantinedRow) { rows.append(row) }
-
-    /// Rejects one row.
     public mutating func add(file: String, line: Int, field: String?, reason: String, raw: String, values: [String: String]? = nil) {
         rows.append(QuarantinedRow(file: file, line: line, field: field, reason: reason, raw: raw, values: values))
     }

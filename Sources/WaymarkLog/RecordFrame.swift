@@ -111,7 +111,8 @@ public struct LogRecord: Hashable, Sendable {
     }
 }
 
+/// Appends `value` to `buffer` as little-endian bytes (every integer in Waymark's files).
 @inline(__always)
-func appendLE<T: FixedWidthInteger>(_ value: T, _ buffer: inout [UInt8]) {
+public func appendLE<T: FixedWidthInteger>(_ value: T, _ buffer: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
 }

@@ -146,8 +146,9 @@ public struct SegmentIndex: Equatable, Sendable {
     }
 }
 
+/// Reads a little-endian `T` from `bytes` at index `at`.
 @inline(__always)
-func readLE<T: FixedWidthInteger, C: Collection>(_: T.Type, _ bytes: C, _ at: C.Index) -> T where C.Element == UInt8, C.Index == Int {
+public func readLE<T: FixedWidthInteger, C: Collection>(_: T.Type, _ bytes: C, _ at: C.Index) -> T where C.Element == UInt8, C.Index == Int {
     var v: T = 0
     withUnsafeMutableBytes(of: &v) { dst in
         for k in 0..<MemoryLayout<T>.size { dst[k] = bytes[at + k] }

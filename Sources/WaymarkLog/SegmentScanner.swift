@@ -48,9 +48,6 @@ public final class SegmentScanner {
 
     deinit { buffer.deallocate() }
 
-    /// The file size the scan stops at.
-    public var endOfFile: Int { limit }
-
     /// The next record, or nil with `end` set when the scan stops.
     public private(set) var end: ScanEnd?
 

@@ -124,7 +124,6 @@ public struct ReadModel {
             var foundTime: Timestamp?
             var risk: (at: Timestamp, level: String)?
             var debrief: Timestamp?
-            var debriefSeen = false
             var rhi: Fields?
             var transfers: [String: (from: String, requestedAt: Timestamp, acceptedAt: Timestamp?)] = [:]
             var factors: Set<String> = []
@@ -156,7 +155,6 @@ public struct ReadModel {
                 if raw[ref]!.risk.map({ $0.at <= at }) ?? true, let level = d["riskLevel"]?.stringValue { raw[ref]!.risk = (at, level) }
                 raw[ref]!.factors.formUnion(d["riskFactors"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             case "FoundDebriefRecorded":
-                raw[ref]!.debriefSeen = true
                 raw[ref]!.debrief = d["heldAt"]?.stringValue.flatMap(RFC3339.parse) ?? e.occurredAt
                 raw[ref]!.factors.formUnion(d["disclosures"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             case "ReturnInterviewRecorded":

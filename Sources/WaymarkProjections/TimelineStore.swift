@@ -69,18 +69,18 @@ public enum TimelineStore {
         }
         let head = try idx.read(count: 16, at: 0)
         guard head.count == 16, Array(head[0..<8]) == magic else { throw SchemaError("\(directory)/timeline.idx is not a timeline index") }
-        let count = Int(leU64(head, 8))
+        let count = Int(readLE(UInt64.self, head, 8))
         let hash = Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if leU64(try idx.read(count: 8, at: 16 + mid * 20), 0) < hash { lo = mid + 1 } else { hi = mid }
+            if readLE(UInt64.self, try idx.read(count: 8, at: 16 + mid * 20), 0) < hash { lo = mid + 1 } else { hi = mid }
         }
         var i = lo
         while i < count {
             let entry = try idx.read(count: 20, at: 16 + i * 20)
-            guard leU64(entry, 0) == hash else { break }
-            let record = try dat.read(count: Int(leU32(entry, 16)), at: Int(leU64(entry, 8)))
+            guard readLE(UInt64.self, entry, 0) == hash else { break }
+            let record = try dat.read(count: Int(readLE(UInt32.self, entry, 16)), at: Int(readLE(UInt64.self, entry, 8)))
             guard let tab = record.firstIndex(of: 0x09) else { throw SchemaError("\(directory)/timeline.dat: a record without its entries") }
             let head = String(decoding: record[..<tab], as: UTF8.self)
             guard let value = try? JSONParser.parse(head + "]}"), value["refs"]?.arrayValue?.contains(.string(ref)) == true else { i += 1; continue }
@@ -107,10 +107,4 @@ public enum TimelineStore {
         }.joined(separator: ",")
     }
 
-    static func leU64(_ b: [UInt8], _ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
-    static func leU32(_ b: [UInt8], _ at: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(b[at + $1]) << (8 * UInt32($1)) } }
-}
-
-func appendLE<T: FixedWidthInteger>(_ value: T, _ buffer: inout [UInt8]) {
-    withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
 }

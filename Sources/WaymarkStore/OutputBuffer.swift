@@ -26,9 +26,6 @@ public final class OutputBuffer {
         if bytes.count >= threshold { try flush() }
     }
 
-    /// Appends `text`.
-    public func write(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
     /// Writes everything waiting.
     public func flush() throws {
         defer { bytes.removeAll(keepingCapacity: true) }
