@@ -86,6 +86,38 @@ public final class LogReader {
         return out
     }
 
+    /// The offsets of the records whose keys are `keys` (by position in `keys`; a key the log
+    /// does not hold is left out). Looks each up in the key index, confirming hits by reading
+    /// the key back, and scans once whatever the index does not cover yet.
+    public func offsets(ofKeys keys: [[UInt8]]) throws -> [Int: Offset] {
+        var found: [Int: Offset] = [:]
+        guard !keys.isEmpty else { return found }
+        let lookup = RecordLookup(directory: directory, segments: try directory.segments())
+        var covered = Offset.zero
+        if let index = try KeyIndex(readOnlyPath: directory.keyIndexFile) {
+            covered = index.coveredUpTo
+            for (k, key) in keys.enumerated() {
+                try key.withUnsafeBytes { (key: UnsafeRawBufferPointer) throws in
+                    _ = try index.anyCandidate(hash: KeyIndex.hash(key)) { (o) throws(LogError) -> Bool in
+                        do {
+                            if try lookup.key(at: o, equals: key) { found[k] = o; return true }
+                        } catch let e as LogError { throw e } catch { return false }
+                        return false
+                    }
+                }
+            }
+        }
+        var missing: [[UInt8]: Int] = [:]
+        for (k, key) in keys.enumerated() where found[k] == nil { missing[key] = k }
+        if !missing.isEmpty {
+            try forEach(from: covered) { r in
+                if let k = missing[Array(r.key)] { found[k] = r.offset; missing[Array(r.key)] = nil }
+                return !missing.isEmpty
+            }
+        }
+        return found
+    }
+
     /// The first offset whose recordedAt is later than `time`, or nil when there is none yet.
     /// Uses the time indexes to skip whole segments and to start scanning close to the answer.
     public func firstOffset(recordedAfter time: Timestamp) throws -> Offset? {

@@ -1,99 +1,9 @@
-import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
 
-/// One value of an event's `data` as the projector keeps it: flat, no JSON tree.
-public enum FieldValue: Sendable, Equatable {
-    case string(String)
-    case bool(Bool)
-    /// A number as written.
-    case number(String)
-    /// A list (of strings, as every list in the catalogue is).
-    case list([String])
-
-    public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
-    public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
-    public var arrayValue: [FieldValue]? { if case let .list(l) = self { return l.map(FieldValue.string) } else { return nil } }
-}
-
-/// An event's `data`, flattened to the values the read models use (nested objects dropped).
-public struct Fields: Sendable, Equatable {
-    public var values: [String: FieldValue] = [:]
-    public subscript(key: String) -> FieldValue? { values[key] }
-
-    init() {}
-
-    init(_ data: JSONObject) {
-        for m in data.members {
-            switch m.value {
-            case let .string(s): values[m.key] = .string(s)
-            case let .bool(b): values[m.key] = .bool(b)
-            case let .number(n): values[m.key] = .number(n.text)
-            case let .array(a): values[m.key] = .list(a.map { $0.stringValue ?? $0.serialized })
-            default: break
-            }
-        }
-    }
-
-    init(json: JSONValue?) {
-        for m in json?.objectValue?.members ?? [] {
-            switch m.value {
-            case let .string(s): values[m.key] = .string(s)
-            case let .bool(b): values[m.key] = .bool(b)
-            case let .number(n): values[m.key] = .number(n.text)
-            case let .array(a): values[m.key] = .list(a.compactMap(\.stringValue))
-            default: break
-            }
-        }
-    }
-
-    /// Appends compact JSON, keys sorted (so the state file is deterministic), to `out`.
-    func appendJSON(to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        for (n, k) in values.keys.sorted().enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendQuoted(k, to: &out)
-            out.append(UInt8(ascii: ":"))
-            switch values[k]! {
-            case let .string(s): JSONText.appendQuoted(s, to: &out)
-            case let .bool(b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-            case let .number(t): out.append(contentsOf: t.utf8)
-            case let .list(l):
-                out.append(UInt8(ascii: "["))
-                for (m, item) in l.enumerated() {
-                    if m > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONText.appendQuoted(item, to: &out)
-                }
-                out.append(UInt8(ascii: "]"))
-            }
-        }
-        out.append(UInt8(ascii: "}"))
-    }
-}
-
-/// What the projector keeps of an envelope: identity, subjects, time and flat data.
-public struct CompactEnvelope: Sendable {
-    public var id: String
-    public var type: String
-    public var child: String?
-    public var episode: String?
-    public var occurredAt: Timestamp
-    public var data: Fields
-}
-
-/// One event as the projector holds it: where it is in the log, what it says (upcast to the
-/// newest schema version, flattened), and whether a later event superseded or retracted it.
-/// The full event stays in the log; the timeline reads it from there.
-public struct HeldEvent: Sendable {
-    public enum Status: Sendable, Equatable {
-        case current
-        case superseded(by: String)
-        case retracted(by: String)
-    }
-    public var offset: UInt64
-    public var recordedAt: Timestamp
-    public var envelope: CompactEnvelope
-    public var status: Status
+/// What became of an event: still in force, or superseded or retracted by a later one.
+public enum EventStatus: UInt8, Sendable {
+    case current = 0, superseded = 1, retracted = 2
 }
 
 /// An event the projector could not place: a correction or retraction of an event it does
@@ -105,117 +15,385 @@ public struct UnplacedEvent: Sendable, Equatable {
     public var reason: String
 }
 
-/// The projector's folded state: every event applied so far, in log order, with the effect of
-/// `supersedes` and `EventRetracted` recorded on the events they name. The read models are a
-/// pure function of this state (and the rules and as-of time), so an incremental run that
-/// applies only new events ends exactly where a rebuild does.
-public final class ProjectionState {
-    public private(set) var events: [HeldEvent] = []
-    private var position: [String: Int] = [:]
-    /// The last offset applied (nil: none yet).
-    public private(set) var lastOffset: Offset?
-    /// Corrections and retractions whose target is unknown.
-    public private(set) var unplaced: [UnplacedEvent] = []
+/// One event about a child, for the child's timeline: the event stays in the log.
+struct TimelineEntry {
+    var child: Symbol
+    var occurredAt: Int64
+    var offset: UInt64
+}
 
-    /// Whether to read facts with the fast scanner (tests turn it off to compare with the full path).
-    var useScanner = true
+/// A placement as folded so far (the last `PlacementStarted` wins; an end or a host
+/// notification may come first).
+struct PlacementState {
+    var ref: Symbol
+    var child: Symbol
+    var placingLA = Symbol.none
+    var hostLA = Symbol.none
+    var type = Symbol.none
+    var homeUrn = Symbol.none
+    var start: Int64
+    var end: Int64?
+    var notifiedAt: Int64?
+}
+
+/// A care home as registered (the last registration wins).
+struct HomeState {
+    var urn: Symbol
+    var name = Symbol.none
+    var la = Symbol.none
+    var regulated = false
+    var philomena = Symbol.none
+}
+
+/// A request to another force to take over a case, and when it was accepted.
+struct TransferState {
+    var to: Symbol
+    var from: Symbol
+    var requestedAt: Int64
+    var acceptedAt: Int64?
+}
+
+/// One agency's episode (one episode reference) as folded so far: the last missing report in
+/// force, and the developments (found, risk, debrief, interview, transfers) in log order.
+struct EpisodeState {
+    var ref: Symbol
+    /// The child of the first report: every child the episode's events name is the same child.
+    var owner = Symbol.none
+    var hasReport = false
+    var reportChild = Symbol.none
+    var category = Symbol.none
+    var placement = Symbol.none
+    var reportRisk = Symbol.none
+    var force = Symbol.none
+    var missingFromCare = false
+    var start: Int64 = 0
+    var reportFactors: [Symbol] = []
+    var hasFound = false
+    var foundAt: Int64 = 0
+    var foundBy = Symbol.none
+    var foundForce = Symbol.none
+    var riskAt: Int64?
+    var riskLevel = Symbol.none
+    var debriefAt: Int64?
+    var hasInterview = false
+    var interviewOutcome = Symbol.none
+    var interviewHeldAt: Int64?
+    var transfers: [TransferState] = []
+    var factors: [Symbol] = []
+    /// Children named before the first report (linked to its child when it comes).
+    var children: [Symbol] = []
+    /// Developments while no report is known (unplaced if none ever comes).
+    var pending: [UnplacedEvent] = []
+    /// Acceptances of transfers nobody requested.
+    var strayAcceptances: [UnplacedEvent] = []
+
+    init(ref: Symbol) { self.ref = ref }
+}
+
+/// The projector's folded state: one record per child reference, episode, placement and care
+/// home, with references and values interned as symbols, plus one small entry per event
+/// about a child (its timeline). The read models are a pure function of this state (and the
+/// rules and as-of time). Events are folded in log order; an event a later one supersedes or
+/// retracts is never folded (`Projector` finds those first), so nothing is ever undone, and
+/// an incremental run that applies only new events ends exactly where a rebuild does.
+public final class ProjectionState {
+    var symbols = Symbols()
+    /// Union-find over references (by symbol): the parent, `UInt32.max` for a symbol that is
+    /// no reference; a root is its group's canonical reference.
+    var parent: [UInt32] = []
+    /// Per symbol: how many events in force name it as their child.
+    var childEvents: [Int32] = []
+    var episodeOf: [Int32] = []
+    var placementOf: [Int32] = []
+    var homeOf: [Int32] = []
+    var episodes: [EpisodeState] = []
+    var placements: [PlacementState] = []
+    var homes: [HomeState] = []
+    var entries: [TimelineEntry] = []
+    /// Events a later one superseded or retracted, by offset.
+    var statuses: [UInt64: EventStatus] = [:]
+    /// The last offset applied (nil: none yet).
+    public internal(set) var lastOffset: Offset?
+    /// Events applied.
+    public internal(set) var eventCount = 0
+    /// The latest occurredAt of any event.
+    var latest: Int64?
+    /// Corrections and retractions whose target is unknown, and bytes that are no envelope.
+    var unplaced: [UnplacedEvent] = []
+    let scratch = ScanScratch()
+    var facts = EventFacts()
 
     public init() {}
 
-    /// The event with this id.
-    public func event(_ id: String) -> HeldEvent? { position[id].map { events[$0] } }
+    // MARK: - Folding
 
-    /// Applies one record from the log. Returns false (and applies nothing) for a payload
-    /// that is not a valid envelope, which `append` never lets in.
+    /// What `Projector` knows of an event before folding it: whether a later event in the
+    /// range supersedes or retracts it, and whether the targets it names exist before it.
+    struct Verdict {
+        var status = EventStatus.current
+        var supersedesKnown = true
+        var retractsKnown = true
+    }
+
+    /// Applies one record from the log. Returns false (and folds nothing) for a payload that
+    /// is not a valid envelope, which `append` never lets in.
     @discardableResult
-    public func apply(offset: Offset, recordedAt: Timestamp, payload: UnsafeRawBufferPointer) -> Bool {
+    func apply(offset: Offset, payload: UnsafeRawBufferPointer, verdict: Verdict) -> Bool {
         lastOffset = offset
-        if useScanner, let facts = FactScanner.scan(payload) {
-            apply(HeldEvent(offset: offset.rawValue, recordedAt: recordedAt, envelope: facts.envelope, status: .current), supersedes: facts.supersedes)
-            return true
-        }
-        guard let value = try? JSONParser.parse(payload), case let .success(envelope) = Envelope.validate(value) else {
+        scratch.reset()
+        guard EventFacts.read(payload, scratch: scratch, into: &facts) else {
             unplaced.append(UnplacedEvent(offset: offset.rawValue, id: "", type: "", reason: "not a valid envelope"))
             return false
         }
-        let e = Upcasters.upcast(envelope)
-        apply(HeldEvent(offset: offset.rawValue, recordedAt: recordedAt,
-                        envelope: CompactEnvelope(id: e.id, type: e.type, child: e.child, episode: e.episode, occurredAt: e.occurredAt, data: Fields(e.data)),
-                        status: .current), supersedes: e.supersedes)
+        eventCount += 1
+        let f = facts
+        let o = offset.rawValue
+        latest = max(latest ?? f.occurredAt, f.occurredAt)
+        if let target = f.supersedes, !verdict.supersedesKnown {
+            unplaced.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: "supersedes \(text(target)), which is not in the log"))
+        }
+        if f.kind == .eventRetracted, let target = f[.target].string, !verdict.retractsKnown {
+            unplaced.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: "retracts \(text(target)), which is not in the log"))
+        }
+        let child = f.child.map { symbols.intern($0) }
+        if let child { entries.append(TimelineEntry(child: child, occurredAt: f.occurredAt, offset: o)) }
+        if verdict.status != .current {
+            statuses[o] = verdict.status
+            return true
+        }
+        fold(f, offset: o, child: child)
         return true
     }
 
-    private func apply(_ event: HeldEvent, supersedes: String?) {
-        let e = event.envelope
-        if let target = supersedes {
-            if let i = position[target] {
-                if events[i].status == .current { events[i].status = .superseded(by: e.id) }
-            } else {
-                unplaced.append(UnplacedEvent(offset: event.offset, id: e.id, type: e.type, reason: "supersedes \(target), which is not in the log"))
-            }
+    private func text(_ b: UnsafeRawBufferPointer) -> String { String(decoding: b, as: UTF8.self) }
+    private func value(_ v: FactValue) -> Symbol { v.string.map { symbols.intern($0) } ?? .none }
+
+    private func fold(_ f: EventFacts, offset o: UInt64, child: Symbol?) {
+        if let child {
+            addNode(child)
+            childEvents[child.index] += 1
         }
-        if e.type == "EventRetracted", let target = e.data["target"]?.stringValue {
-            if let i = position[target] { events[i].status = .retracted(by: e.id) } else {
-                unplaced.append(UnplacedEvent(offset: event.offset, id: e.id, type: e.type, reason: "retracts \(target), which is not in the log"))
+        let episode = f.episode.map { symbols.intern($0) }
+        switch f.kind {
+        case .identityLinked:
+            if let child, let other = f[.sameAs].string { link(child, symbols.intern(other)) }
+        case .missingReported:
+            if let episode, let child {
+                if let p = f[.placement].string { link(child, prefixSymbol(p)) }
+                report(f, episode: episode, child: child)
             }
+        case .careHomeRegistered:
+            if let urn = f[.homeUrn].string {
+                let s = symbols.intern(urn)
+                let (i, isNew) = entity(s, &homeOf, count: homes.count)
+                if isNew { homes.append(HomeState(urn: s)) }
+                homes[i].name = value(f[.name])
+                homes[i].la = value(f[.la])
+                homes[i].regulated = f[.regulated].bool ?? false
+                homes[i].philomena = value(f[.philomenaAgreement])
+            }
+        case .placementStarted, .placementEnded, .hostNotified:
+            if let child, let ref = f[.placement].string { place(f, ref: symbols.intern(ref), child: child) }
+        default: break
         }
-        position[e.id] = events.count
-        events.append(event)
+        if let episode {
+            let i = self.episode(episode)
+            if let child {
+                if episodes[i].owner.isNone {
+                    if !episodes[i].children.contains(child) { episodes[i].children.append(child) }
+                } else if episodes[i].owner != child {
+                    link(child, episodes[i].owner)
+                }
+                if symbols.hasPrefix(episode, "la:") { link(child, prefixSymbol(episode)) }
+            }
+            if f.kind != .missingReported && f.kind != .eventRetracted { develop(i, f, offset: o) }
+        }
     }
 
-    // MARK: - Persistence
+    /// The record of `s` in `table` (an index into its kind's records); `isNew` when there was none.
+    private func entity(_ s: Symbol, _ table: inout [Int32], count: Int) -> (index: Int, isNew: Bool) {
+        if table.count <= s.index { table.append(contentsOf: repeatElement(-1, count: max(s.index + 1, symbols.count) - table.count)) }
+        if table[s.index] >= 0 { return (Int(table[s.index]), false) }
+        table[s.index] = Int32(count)
+        return (count, true)
+    }
 
-    /// The state as bytes: a header line, then one line per event (compact: no payloads).
-    public func serialized() -> [UInt8] {
+    private func episode(_ s: Symbol) -> Int {
+        let (i, isNew) = entity(s, &episodeOf, count: episodes.count)
+        if isNew { episodes.append(EpisodeState(ref: s)) }
+        return i
+    }
+
+    private func report(_ f: EventFacts, episode: Symbol, child: Symbol) {
+        let i = self.episode(episode)
+        if episodes[i].owner.isNone {
+            episodes[i].owner = child
+            for other in episodes[i].children where other != child { link(other, child) }
+            episodes[i].children = []
+        }
+        var e = episodes[i]
+        e.hasReport = true
+        e.pending = []
+        e.reportChild = child
+        e.start = f.time(.reportedAt) ?? f.occurredAt
+        e.category = f[.category].string.map { symbols.intern($0) } ?? symbols.intern("missing")
+        e.placement = value(f[.placement])
+        e.reportRisk = value(f[.riskLevel])
+        e.force = value(f[.force])
+        e.missingFromCare = f[.missingFrom].string?.elementsEqual("carePlacement".utf8) ?? false
+        var factors: [Symbol] = []
+        f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
+        e.reportFactors = factors
+        episodes[i] = e
+    }
+
+    private func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
+        if !episodes[i].hasReport {
+            episodes[i].pending.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: ""))
+        }
+        switch f.kind {
+        case .childFound:
+            episodes[i].hasFound = true
+            episodes[i].foundAt = f.time(.foundAt) ?? f.occurredAt
+            episodes[i].foundBy = value(f[.foundBy])
+            episodes[i].foundForce = value(f[.foundForce])
+        case .riskAssessed:
+            let at = f.time(.assessedAt) ?? f.occurredAt
+            if episodes[i].riskAt.map({ $0 <= at }) ?? true, let level = f[.riskLevel].string {
+                episodes[i].riskAt = at
+                episodes[i].riskLevel = symbols.intern(level)
+            }
+            addFactors(i, f, .riskFactors)
+        case .foundDebriefRecorded:
+            episodes[i].debriefAt = f.time(.heldAt) ?? f.occurredAt
+            addFactors(i, f, .disclosures)
+        case .returnInterviewRecorded:
+            episodes[i].hasInterview = true
+            episodes[i].interviewOutcome = value(f[.outcome])
+            episodes[i].interviewHeldAt = f.time(.heldAt)
+            addFactors(i, f, .disclosures)
+        case .caseTransferRequested:
+            if let to = f[.toForce].string, let at = f.time(.requestedAt) {
+                let toS = symbols.intern(to), from = value(f[.fromForce])
+                if let k = episodes[i].transfers.firstIndex(where: { $0.to == toS }) {
+                    episodes[i].transfers[k].from = from
+                    episodes[i].transfers[k].requestedAt = at
+                } else {
+                    episodes[i].transfers.append(TransferState(to: toS, from: from, requestedAt: at))
+                }
+            }
+        case .caseTransferAccepted:
+            if let by = f[.by].string, let at = f.time(.acceptedAt) {
+                let byS = symbols.intern(by)
+                if let k = episodes[i].transfers.firstIndex(where: { $0.to == byS }) {
+                    episodes[i].transfers[k].acceptedAt = at
+                } else {
+                    episodes[i].strayAcceptances.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: text(by)))
+                }
+            }
+        default: break
+        }
+    }
+
+    private func addFactors(_ i: Int, _ f: EventFacts, _ field: DataField) {
+        f.forEachString(in: field, scratch: scratch) { s in
+            let sym = symbols.intern(s)
+            if !episodes[i].factors.contains(sym) { episodes[i].factors.append(sym) }
+        }
+    }
+
+    private func place(_ f: EventFacts, ref: Symbol, child: Symbol) {
+        let notifiedAt = f.time(.notifiedAt)
+        if f.kind == .hostNotified && notifiedAt == nil { return }
+        let (i, isNew) = entity(ref, &placementOf, count: placements.count)
+        if isNew { placements.append(PlacementState(ref: ref, child: child, start: f.occurredAt)) }
+        switch f.kind {
+        case .placementStarted:
+            placements[i].child = child
+            placements[i].placingLA = value(f[.placingLA])
+            placements[i].hostLA = value(f[.hostLA])
+            placements[i].type = value(f[.placementType])
+            placements[i].homeUrn = value(f[.homeUrn])
+            placements[i].start = ProjectionState.day(f[.startDate].string) ?? f.occurredAt
+        case .placementEnded:
+            placements[i].end = ProjectionState.day(f[.endDate].string) ?? f.occurredAt
+        case .hostNotified:
+            if let at = notifiedAt, placements[i].notifiedAt.map({ at < $0 }) ?? true { placements[i].notifiedAt = at }
+        default: break
+        }
+    }
+
+    /// Midnight UTC of a `YYYY-MM-DD` date.
+    static func day(_ text: UnsafeRawBufferPointer?) -> Int64? {
+        guard let text else { return nil }
+        var bytes = Array(text)
+        bytes += Array("T00:00:00Z".utf8)
+        return bytes.withUnsafeBytes { RFC3339.parse($0)?.millisecondsSinceEpoch }
+    }
+
+    /// The symbol of a reference's first three `:`-separated parts (`la:LA:ID` from a placement
+    /// or LA episode reference `la:LA:ID:YYYY-MM-DD`); empty parts are skipped.
+    private func prefixSymbol(_ ref: UnsafeRawBufferPointer) -> Symbol {
         var out: [UInt8] = []
-        out.reserveCapacity(events.count * 240 + 4096)
-        out += (JSONText.object(["lastOffset": .int(lastOffset?.rawValue), "events": .int(events.count),
-                                 "unplaced": JSONText.Raw(text: "[" + unplaced.map {
-                                     JSONText.object(["o": .int($0.offset), "id": .string($0.id), "type": .string($0.type), "reason": .string($0.reason)])
-                                 }.joined(separator: ",") + "]")]) + "\n").utf8
-        for h in events {
-            let status: String
-            switch h.status {
-            case .current: status = ""
-            case let .superseded(by): status = "s:" + by
-            case let .retracted(by): status = "r:" + by
+        var parts = 0
+        var k = 0
+        while k < ref.count && parts < 3 {
+            var end = k
+            while end < ref.count && ref[end] != UInt8(ascii: ":") { end += 1 }
+            if end > k {
+                if parts > 0 { out.append(UInt8(ascii: ":")) }
+                out.append(contentsOf: ref[k..<end])
+                parts += 1
             }
-            let e = h.envelope
-            out.append(contentsOf: "{\"o\":".utf8); JSONText.appendInt(h.offset, to: &out)
-            out.append(contentsOf: ",\"r\":".utf8); JSONText.appendInt(h.recordedAt.millisecondsSinceEpoch, to: &out)
-            out.append(contentsOf: ",\"s\":".utf8); JSONText.appendQuoted(status, to: &out)
-            out.append(contentsOf: ",\"id\":".utf8); JSONText.appendQuoted(e.id, to: &out)
-            out.append(contentsOf: ",\"t\":".utf8); JSONText.appendQuoted(e.type, to: &out)
-            if let c = e.child { out.append(contentsOf: ",\"c\":".utf8); JSONText.appendQuoted(c, to: &out) }
-            if let ep = e.episode { out.append(contentsOf: ",\"e\":".utf8); JSONText.appendQuoted(ep, to: &out) }
-            out.append(contentsOf: ",\"at\":".utf8); JSONText.appendInt(e.occurredAt.millisecondsSinceEpoch, to: &out)
-            out.append(contentsOf: ",\"f\":".utf8); e.data.appendJSON(to: &out)
-            out.append(contentsOf: "}\n".utf8)
+            k = end + 1
         }
-        return out
+        return out.withUnsafeBytes { symbols.intern($0) }
     }
 
-    /// Reads state written by `serialized()`.
-    public static func load(_ bytes: [UInt8]) throws -> ProjectionState {
-        let state = ProjectionState()
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
-        guard let head = lines.popFirst() else { throw SchemaError("empty projection state") }
-        let header = try head.withUnsafeBytes { try JSONParser.parse($0) }
-        state.lastOffset = header["lastOffset"]?.numberValue.map { Offset(UInt64($0.value)) }
-        state.unplaced = header["unplaced"]?.arrayValue?.map {
-            UnplacedEvent(offset: UInt64($0["o"]!.numberValue!.value), id: $0["id"]!.stringValue!, type: $0["type"]!.stringValue!, reason: $0["reason"]!.stringValue!)
-        } ?? []
-        for line in lines {
-            let v = try line.withUnsafeBytes { try JSONParser.parse($0) }
-            guard let id = v["id"]?.stringValue, let type = v["t"]?.stringValue, let o = v["o"]?.numberValue, let r = v["r"]?.numberValue,
-                  let at = v["at"]?.numberValue, let s = v["s"]?.stringValue else { throw SchemaError("projection state: a malformed line") }
-            let status: HeldEvent.Status = s.hasPrefix("s:") ? .superseded(by: String(s.dropFirst(2))) : s.hasPrefix("r:") ? .retracted(by: String(s.dropFirst(2))) : .current
-            state.position[id] = state.events.count
-            state.events.append(HeldEvent(offset: UInt64(o.value), recordedAt: Timestamp(millisecondsSinceEpoch: Int64(r.value)),
-                                          envelope: CompactEnvelope(id: id, type: type, child: v["c"]?.stringValue, episode: v["e"]?.stringValue,
-                                                                    occurredAt: Timestamp(millisecondsSinceEpoch: Int64(at.value)), data: Fields(json: v["f"])),
-                                          status: status))
-        }
-        return state
+    private func prefixSymbol(_ ref: Symbol) -> Symbol {
+        let bytes = symbols.withBytes(ref) { Array($0) }
+        return bytes.withUnsafeBytes { prefixSymbol($0) }
     }
+
+    // MARK: - Identity
+
+    private func grow(_ s: Symbol) {
+        if parent.count <= s.index {
+            let n = max(s.index + 1, symbols.count) - parent.count
+            parent.append(contentsOf: repeatElement(.max, count: n))
+            childEvents.append(contentsOf: repeatElement(0, count: n))
+        }
+    }
+
+    /// Records that `s` is a reference to a child.
+    private func addNode(_ s: Symbol) {
+        grow(s)
+        if parent[s.index] == .max { parent[s.index] = s.raw }
+    }
+
+    func root(_ s: Symbol) -> Symbol {
+        var r = s.raw
+        while parent[Int(r)] != r { r = parent[Int(r)] }
+        var k = s.raw
+        while parent[Int(k)] != r { let next = parent[Int(k)]; parent[Int(k)] = r; k = next }
+        return Symbol(raw: r)
+    }
+
+    /// Records that `a` and `b` name the same child; the group's root stays its canonical
+    /// reference (LA, then police, then other; the smallest of the kind).
+    private func link(_ a: Symbol, _ b: Symbol) {
+        addNode(a); addNode(b)
+        let ra = root(a), rb = root(b)
+        if ra == rb { return }
+        if precedes(ra, rb) { parent[rb.index] = ra.raw } else { parent[ra.index] = rb.raw }
+    }
+
+    private func rank(_ s: Symbol) -> Int { symbols.hasPrefix(s, "la:") ? 0 : symbols.hasPrefix(s, "police:") ? 1 : 2 }
+    func precedes(_ a: Symbol, _ b: Symbol) -> Bool {
+        let ra = rank(a), rb = rank(b)
+        return ra != rb ? ra < rb : symbols.less(a, b)
+    }
+
+    /// The canonical reference of the child `s` names.
+    func canonical(_ s: Symbol) -> Symbol { s.index < parent.count && parent[s.index] != .max ? root(s) : s }
 }

@@ -52,7 +52,7 @@ public final class Projector {
     public let asOf: Timestamp?
     var state = ProjectionState()
     static let stateFile = ".projector-state"
-    static let version = "0.4.0"
+    static let version = "0.5.0"
 
     public init(log: String, out: String, kind: ReadModelKind, rules: CountingRules, knownAt: Timestamp?, asOf: Timestamp?) {
         var o = out
@@ -83,22 +83,68 @@ public final class Projector {
         guard let stateBytes = FileManager.default.contents(atPath: out + "/" + Projector.stateFile) else {
             throw ProjectionError.needsRebuild("\(out) has a manifest but no projector state: run again with --rebuild")
         }
-        state = try ProjectionState.load(Array(stateBytes))
+        state = try StateFile.decode(Array(stateBytes))
         return true
     }
 
-    /// Applies every new event (recorded no later than known-at), at most `limit`. Returns how many.
+    /// Applies every new event (recorded no later than known-at), at most `limit`. Returns how
+    /// many. A first pass over the new events finds their corrections; when one corrects an
+    /// event an earlier run folded as in force, the state is folded again from the start.
     @discardableResult
     public func catchUp(limit: Int = .max, stop: () -> Bool = { false }) throws -> Int {
-        var applied = 0
+        let reader = LogReader(directory: log)
         let from = state.lastOffset.map { $0.next } ?? .zero
-        try LogReader(directory: log).forEach(from: from) { record in
-            if let knownAt, record.recordedAt > knownAt { return false }
-            state.apply(offset: record.offset, recordedAt: record.recordedAt, payload: record.payload)
-            applied += 1
-            return applied < limit && !(applied % 4096 == 0 && stop())
+        var (corrections, end, count) = try plan(reader, from: from, end: nil, limit: limit, stop: stop)
+        guard count > 0 else { return 0 }
+        if from > .zero, !corrections.isEmpty {
+            var refold = false
+            let found = try reader.offsets(ofKeys: corrections.targets.map(\.id))
+            for (k, offset) in found where offset < from {
+                if let old = state.statuses[offset.rawValue] {
+                    corrections.found(k, at: offset.rawValue)
+                    state.statuses[offset.rawValue] = old == .retracted ? .retracted : corrections.status(of: k, at: offset.rawValue)
+                } else {
+                    refold = true
+                }
+            }
+            if refold {
+                state = ProjectionState()
+                (corrections, _, _) = try plan(reader, from: .zero, end: end, limit: .max, stop: { false })
+                try fold(reader, from: .zero, end: end, corrections: &corrections)
+                return count
+            }
         }
-        return applied
+        try fold(reader, from: from, end: end, corrections: &corrections)
+        return count
+    }
+
+    /// The first pass: the range to fold (from `from` up to `end`, or as far as known-at,
+    /// `limit` and `stop` allow) and the corrections in it.
+    private func plan(_ reader: LogReader, from: Offset, end: Offset?, limit: Int, stop: () -> Bool) throws -> (Corrections, Offset, Int) {
+        var corrections = Corrections()
+        var last = from
+        var count = 0
+        if let end, end <= from { return (corrections, from, 0) }
+        try reader.forEach(from: from) { record in
+            if let knownAt, record.recordedAt > knownAt { return false }
+            corrections.note(record.payload, at: record.offset.rawValue)
+            last = record.offset.next
+            count += 1
+            if let end { return last < end }
+            return count < limit && !(count % 4096 == 0 && stop())
+        }
+        return (corrections, last, count)
+    }
+
+    /// The second pass: folds `from..<end` into the state.
+    private func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections) throws {
+        let hasCorrections = !corrections.isEmpty
+        try reader.forEach(from: from) { record in
+            guard record.offset < end else { return false }
+            let verdict = hasCorrections ? corrections.verdict(key: record.key, offset: record.offset.rawValue) : ProjectionState.Verdict()
+            state.apply(offset: record.offset, payload: record.payload, verdict: verdict)
+            return record.offset.next < end
+        }
     }
 
     /// Renders the read models and publishes them atomically into `out`. Returns row counts.
@@ -120,12 +166,12 @@ public final class Projector {
             files.append(("timeline.dat", store.data))
             files.append(("timeline.idx", store.index))
         }
-        files.append((Projector.stateFile, state.serialized()))
+        files.append((Projector.stateFile, StateFile.encode(state)))
         let manifest = JSONText.object([
             ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)), ("log", .string(Projector.absolute(log))),
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
             ("lastOffset", .int(state.lastOffset?.rawValue)), ("knownAt", .string(knownAt?.rfc3339)), ("asOf", .string(model.asOf.rfc3339)),
-            ("asOfRequested", .string(asOf?.rfc3339)), ("events", .int(state.events.count)), ("unplaced", .int(model.unplaced.count)),
+            ("asOfRequested", .string(asOf?.rfc3339)), ("events", .int(state.eventCount)), ("unplaced", .int(model.unplaced.count)),
             ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"
@@ -170,5 +216,5 @@ public final class Projector {
     /// The last offset applied.
     public var lastOffset: Offset? { state.lastOffset }
     /// Events held.
-    public var eventCount: Int { state.events.count }
+    public var eventCount: Int { state.eventCount }
 }

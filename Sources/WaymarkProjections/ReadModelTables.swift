@@ -86,7 +86,7 @@ extension ReadModel {
     /// `children.csv`: one row per child (canonical reference).
     func childrenTable() -> CSVTable {
         var t = CSVTable("children.csv", ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
-        let groups = links.groups()
+        let groups = self.groups
         var byChild: [String: [EpisodeView]] = [:]
         for e in episodes { byChild[e.child, default: []].append(e) }
         var placementCount: [String: Int] = [:]

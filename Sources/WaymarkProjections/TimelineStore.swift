@@ -17,7 +17,7 @@ public enum TimelineStore {
     static func build(_ model: ReadModel) -> (data: [UInt8], index: [UInt8]) {
         var data: [UInt8] = []
         var entries: [(UInt64, UInt64, UInt32)] = []
-        let groups = model.links.groups()
+        let groups = model.groups
         var episodesByChild: [String: [EpisodeView]] = [:]
         for e in model.episodes { episodesByChild[e.child, default: []].append(e) }
         var placementsByChild: [String: [PlacementView]] = [:]

@@ -14,6 +14,9 @@ uint32_t wm_crc32c_portable(uint32_t crc, const void *data, size_t length);
 /// 1 when `wm_crc32c` uses the CPU instruction, 0 when it uses the table.
 int wm_crc32c_is_hardware(void);
 
+/// 1 when the `needle_length` bytes at `needle` occur in the `length` bytes at `haystack` (memmem).
+int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
+
 #endif
 
 #ifndef CWAYMARK_SYSTEM_PROCESS_H

@@ -1,0 +1,82 @@
+import CWaymarkSystem
+import WaymarkLog
+
+/// The corrections in a range of the log, found before the range is folded: which events a
+/// later one supersedes (`supersedes`) or retracts (`EventRetracted`). Knowing them first,
+/// the projector never folds an event that is no longer in force, so nothing is undone.
+/// As `supersedes` and `EventRetracted` always did: a correction names an event earlier in
+/// the log; one that names an event not (yet) there is unplaced, and the event, if it comes
+/// later, stands.
+struct Corrections {
+    struct Target {
+        var id: [UInt8]
+        /// The offsets of the events that supersede or retract it.
+        var by: [(offset: UInt64, retracts: Bool)] = []
+        /// Where it is in the log, once met before its correction.
+        var at: UInt64?
+    }
+    private(set) var targets: [Target] = []
+    private var byId: [[UInt8]: Int] = [:]
+    private var hashes: Set<UInt64> = []
+    /// The targets each correcting event names, by its offset.
+    private var correctors: [UInt64: (supersedes: Int?, retracts: Int?)] = [:]
+    private let scratch = ScanScratch()
+    private var facts = EventFacts()
+
+    var isEmpty: Bool { targets.isEmpty }
+
+    /// Notes the corrections the event at `offset` makes, if any.
+    mutating func note(_ payload: UnsafeRawBufferPointer, at offset: UInt64) {
+        guard Corrections.mayCorrect(payload) else { return }
+        scratch.reset()
+        guard EventFacts.read(payload, scratch: scratch, into: &facts) else { return }
+        var entry: (supersedes: Int?, retracts: Int?) = (nil, nil)
+        if let target = facts.supersedes { entry.supersedes = add(Array(target), by: offset, retracts: false) }
+        if facts.kind == .eventRetracted, let target = facts[.target].string { entry.retracts = add(Array(target), by: offset, retracts: true) }
+        if entry.supersedes != nil || entry.retracts != nil { correctors[offset] = entry }
+    }
+
+    private mutating func add(_ id: [UInt8], by offset: UInt64, retracts: Bool) -> Int {
+        let k: Int
+        if let existing = byId[id] { k = existing } else {
+            k = targets.count
+            targets.append(Target(id: id))
+            byId[id] = k
+            hashes.insert(id.withUnsafeBytes { KeyHash.of($0) })
+        }
+        targets[k].by.append((offset, retracts))
+        return k
+    }
+
+    /// Whether the bytes could name a correction at all (a cheap test before a scan).
+    static func mayCorrect(_ payload: UnsafeRawBufferPointer) -> Bool {
+        contains(payload, "supersedes") || contains(payload, "EventRetracted")
+    }
+
+    private static func contains(_ payload: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+        wm_contains(payload.baseAddress, payload.count, needle.utf8Start, needle.utf8CodeUnitCount) != 0
+    }
+
+    /// What became of target `k` met at `offset`: retracted or superseded by a later event.
+    func status(of k: Int, at offset: UInt64) -> EventStatus {
+        let later = targets[k].by.filter { $0.offset > offset }
+        return later.contains { $0.retracts } ? .retracted : later.isEmpty ? .current : .superseded
+    }
+
+    /// Records that target `k` is at `offset` (met in an earlier run).
+    mutating func found(_ k: Int, at offset: UInt64) { targets[k].at = offset }
+
+    /// The verdict on the event with this key at `offset`, as the fold meets it.
+    mutating func verdict(key: UnsafeRawBufferPointer, offset: UInt64) -> ProjectionState.Verdict {
+        var v = ProjectionState.Verdict()
+        if hashes.contains(KeyHash.of(key)), let k = byId[Array(key)] {
+            if targets[k].at == nil { targets[k].at = offset }
+            v.status = status(of: k, at: offset)
+        }
+        if let c = correctors[offset] {
+            if let k = c.supersedes { v.supersedesKnown = targets[k].at.map { $0 < offset } ?? false }
+            if let k = c.retracts { v.retractsKnown = targets[k].at.map { $0 < offset } ?? false }
+        }
+        return v
+    }
+}

@@ -1,0 +1,406 @@
+import WaymarkEvents
+import WaymarkTime
+
+/// The members of an event's `data` the read models use. Each has a slot in `EventFacts`.
+enum DataField: Int, CaseIterable {
+    case sameAs, placement, reportedAt, category, riskFactors, missingFrom, riskLevel, force
+    case homeUrn, name, la, regulated, philomenaAgreement
+    case placingLA, hostLA, placementType, startDate, endDate, notifiedAt
+    case foundAt, foundBy, foundForce, assessedAt, heldAt, disclosures, outcome
+    case toForce, fromForce, requestedAt, by, acceptedAt, target
+
+    /// The member's name as written in events.
+    var key: String {
+        switch self {
+        case .sameAs: return "sameAs"
+        case .placement: return "placement"
+        case .reportedAt: return "reportedAt"
+        case .category: return "category"
+        case .riskFactors: return "riskFactors"
+        case .missingFrom: return "missingFrom"
+        case .riskLevel: return "riskLevel"
+        case .force: return "force"
+        case .homeUrn: return "homeUrn"
+        case .name: return "name"
+        case .la: return "la"
+        case .regulated: return "regulated"
+        case .philomenaAgreement: return "philomenaAgreement"
+        case .placingLA: return "placingLA"
+        case .hostLA: return "hostLA"
+        case .placementType: return "placementType"
+        case .startDate: return "startDate"
+        case .endDate: return "endDate"
+        case .notifiedAt: return "notifiedAt"
+        case .foundAt: return "foundAt"
+        case .foundBy: return "foundBy"
+        case .foundForce: return "foundForce"
+        case .assessedAt: return "assessedAt"
+        case .heldAt: return "heldAt"
+        case .disclosures: return "disclosures"
+        case .outcome: return "outcome"
+        case .toForce: return "toForce"
+        case .fromForce: return "fromForce"
+        case .requestedAt: return "requestedAt"
+        case .by: return "by"
+        case .acceptedAt: return "acceptedAt"
+        case .target: return "target"
+        }
+    }
+
+    /// Finds the field a key names (nil: one the read models do not use).
+    static func named(_ key: UnsafeRawBufferPointer) -> DataField? {
+        let h = KeyHash.of(key)
+        var slot = Int(h & UInt64(table.count - 1))
+        while let (hash, field) = table[slot] {
+            if hash == h, field.key.utf8.elementsEqual(key) { return field }
+            slot = (slot + 1) & (table.count - 1)
+        }
+        return nil
+    }
+
+    private static let table: [(UInt64, DataField)?] = {
+        var t = [(UInt64, DataField)?](repeating: nil, count: 128)
+        for f in DataField.allCases {
+            let h = Array(f.key.utf8).withUnsafeBytes { KeyHash.of($0) }
+            var slot = Int(h & 127)
+            while t[slot] != nil { slot = (slot + 1) & 127 }
+            t[slot] = (h, f)
+        }
+        return t
+    }()
+}
+
+/// The event types the read models treat specially.
+enum EventKind: UInt8 {
+    case missingReported, childFound, riskAssessed, foundDebriefRecorded, returnInterviewRecorded
+    case caseTransferRequested, caseTransferAccepted, identityLinked, careHomeRegistered
+    case placementStarted, placementEnded, hostNotified, eventRetracted, other
+
+    init(_ name: UnsafeRawBufferPointer) {
+        switch name.count {
+        case 10: self = name.elementsEqual("ChildFound".utf8) ? .childFound : .other
+        case 12: self = name.elementsEqual("RiskAssessed".utf8) ? .riskAssessed : name.elementsEqual("HostNotified".utf8) ? .hostNotified : .other
+        case 14: self = name.elementsEqual("IdentityLinked".utf8) ? .identityLinked : name.elementsEqual("PlacementEnded".utf8) ? .placementEnded
+                     : name.elementsEqual("EventRetracted".utf8) ? .eventRetracted : .other
+        case 15: self = name.elementsEqual("MissingReported".utf8) ? .missingReported : .other
+        case 16: self = name.elementsEqual("PlacementStarted".utf8) ? .placementStarted : .other
+        case 18: self = name.elementsEqual("CareHomeRegistered".utf8) ? .careHomeRegistered : .other
+        case 20: self = name.elementsEqual("FoundDebriefRecorded".utf8) ? .foundDebriefRecorded : name.elementsEqual("CaseTransferAccepted".utf8) ? .caseTransferAccepted : .other
+        case 21: self = name.elementsEqual("CaseTransferRequested".utf8) ? .caseTransferRequested : .other
+        case 23: self = name.elementsEqual("ReturnInterviewRecorded".utf8) ? .returnInterviewRecorded : .other
+        default: self = .other
+        }
+    }
+}
+
+/// A 64-bit hash of bytes (the log's key hash), for symbol tables and key lookups.
+enum KeyHash {
+    @inline(__always) static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0, shift: UInt64 = 0
+        while i < bytes.count { tail |= UInt64(bytes[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 31
+        return h
+    }
+}
+
+/// One value of `data` as scanned: where its bytes are, and what kind of JSON value it was.
+struct FactValue {
+    enum Kind: UInt8 { case absent, string, bool, number, list, null, object }
+    var kind: Kind = .absent
+    /// A string's decoded bytes, a list's raw bytes (`[...]`), or a literal's text.
+    var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    var string: UnsafeRawBufferPointer? { kind == .string ? bytes : nil }
+    var bool: Bool? { kind == .bool ? bytes.count == 4 : nil }
+}
+
+/// The facts the projector reads from one event, straight from its bytes without building a
+/// JSON tree: identity, type, subjects, time, and the `data` members in `DataField`. Strings
+/// point into the payload, or into a scratch buffer when they had escapes to decode. Events
+/// in the log were validated when appended; an older schema version goes through the
+/// registered upcasters first (`EventFacts.read`).
+struct EventFacts {
+    var id = UnsafeRawBufferPointer(start: nil, count: 0)
+    var type = UnsafeRawBufferPointer(start: nil, count: 0)
+    var kind = EventKind.other
+    var child: UnsafeRawBufferPointer?
+    var episode: UnsafeRawBufferPointer?
+    var supersedes: UnsafeRawBufferPointer?
+    var occurredAt: Int64 = 0
+    var schemaVersion = 1
+    var data = [FactValue](repeating: FactValue(), count: DataField.allCases.count)
+
+    subscript(_ f: DataField) -> FactValue { data[f.rawValue] }
+
+    /// A time member parsed as RFC 3339 (nil: absent, not a string, or not a date-time).
+    func time(_ f: DataField) -> Int64? { self[f].string.flatMap { RFC3339.parse($0)?.millisecondsSinceEpoch } }
+
+    /// Calls `body` with each string of a list member.
+    func forEachString(in f: DataField, scratch: ScanScratch, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let v = self[f]
+        guard v.kind == .list else { return }
+        var s = ByteScanner(v.bytes, scratch: scratch)
+        s.i = 1
+        s.ws()
+        if s.peek == UInt8(ascii: "]") { return }
+        while let item = s.string() {
+            body(item)
+            s.ws()
+            if s.peek != UInt8(ascii: ",") { return }
+            s.i += 1
+        }
+    }
+}
+
+/// Room to decode escaped strings into, valid until `reset`.
+final class ScanScratch {
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+    private var used = 0
+    deinit { for b in blocks { b.deallocate() } }
+    func reset() {
+        for b in blocks.dropFirst() { b.deallocate() }
+        blocks = Array(blocks.prefix(1))
+        used = 0
+    }
+    /// A buffer of `count` bytes.
+    func take(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if blocks.isEmpty || used + count > blocks[blocks.count - 1].count {
+            blocks.append(.allocate(byteCount: max(count, 64 << 10), alignment: 8))
+            used = 0
+        }
+        let b = UnsafeMutableRawBufferPointer(rebasing: blocks[blocks.count - 1][used..<(used + count)])
+        used += count
+        return b
+    }
+}
+
+/// A cursor over JSON bytes for the fact reader.
+struct ByteScanner {
+    let b: UnsafeRawBufferPointer
+    let scratch: ScanScratch
+    var i = 0
+    init(_ b: UnsafeRawBufferPointer, scratch: ScanScratch) { self.b = b; self.scratch = scratch }
+
+    var peek: UInt8 { i < b.count ? b[i] : 0 }
+    @inline(__always) mutating func ws() { while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 } }
+    @inline(__always) mutating func expect(_ c: UInt8) -> Bool { ws(); guard i < b.count, b[i] == c else { return false }; i += 1; return true }
+
+    /// A string's bytes, escapes decoded (nil: not a string, or malformed).
+    mutating func string() -> UnsafeRawBufferPointer? {
+        ws()
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        let start = i
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { i += 1; return UnsafeRawBufferPointer(rebasing: b[start..<(i - 1)]) }
+            if c == UInt8(ascii: "\\") { return escaped(from: start) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The rest of a string that has escapes, decoded into scratch.
+    private mutating func escaped(from start: Int) -> UnsafeRawBufferPointer? {
+        var end = i
+        while end < b.count, b[end] != UInt8(ascii: "\"") { end += b[end] == UInt8(ascii: "\\") ? 2 : 1 }
+        guard end < b.count else { return nil }
+        let out = scratch.take(end - start + 4)
+        var n = 0
+        var k = start
+        func put(_ c: UInt8) { out[n] = c; n += 1 }
+        func hex(_ at: Int) -> UInt32? {
+            guard at + 4 <= end else { return nil }
+            var v: UInt32 = 0
+            for j in at..<(at + 4) {
+                let c = b[j]
+                let d: UInt32
+                switch c {
+                case 48...57: d = UInt32(c - 48)
+                case 65...70: d = UInt32(c - 55)
+                case 97...102: d = UInt32(c - 87)
+                default: return nil
+                }
+                v = v << 4 | d
+            }
+            return v
+        }
+        while k < end {
+            let c = b[k]
+            guard c == UInt8(ascii: "\\") else { put(c); k += 1; continue }
+            guard k + 1 < end else { return nil }
+            switch b[k + 1] {
+            case UInt8(ascii: "\""): put(0x22)
+            case UInt8(ascii: "\\"): put(0x5C)
+            case UInt8(ascii: "/"): put(0x2F)
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex(k + 2) else { return nil }
+                k += 6
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    guard k + 1 < end, b[k] == UInt8(ascii: "\\"), b[k + 1] == UInt8(ascii: "u"), let low = hex(k + 2), low >= 0xDC00, low < 0xE000 else { return nil }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    k += 6
+                }
+                guard let u = Unicode.Scalar(scalar) else { return nil }
+                for byte in UTF8.encode(u)! { put(byte) }
+                continue
+            default: return nil
+            }
+            k += 2
+        }
+        i = end + 1
+        return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<n])
+    }
+
+    /// Skips any value; false if it is malformed.
+    mutating func skip() -> Bool {
+        ws()
+        guard i < b.count else { return false }
+        switch b[i] {
+        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") { if string() == nil { return false }; continue }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") { depth -= 1; if depth == 0 { i += 1; return true } }
+                i += 1
+            }
+            return false
+        default:
+            _ = literal()
+            return true
+        }
+    }
+
+    /// A scalar literal's text (number, true, false, null).
+    mutating func literal() -> UnsafeRawBufferPointer {
+        ws()
+        let start = i
+        while i < b.count, b[i] != UInt8(ascii: ","), b[i] != UInt8(ascii: "}"), b[i] != UInt8(ascii: "]"), b[i] > 0x20 { i += 1 }
+        return UnsafeRawBufferPointer(rebasing: b[start..<i])
+    }
+
+    /// The members of an object: calls `member` with each key, positioned at its value.
+    mutating func members(_ member: (inout ByteScanner, UnsafeRawBufferPointer) -> Bool) -> Bool {
+        guard expect(UInt8(ascii: "{")) else { return false }
+        ws()
+        if peek == UInt8(ascii: "}") { i += 1; return true }
+        while true {
+            guard let key = string(), expect(UInt8(ascii: ":")), member(&self, key) else { return false }
+            ws()
+            if peek == UInt8(ascii: ",") { i += 1; continue }
+            if peek == UInt8(ascii: "}") { i += 1; return true }
+            return false
+        }
+    }
+}
+
+extension EventFacts {
+    /// Scans an envelope's bytes into `f` (false: not the shape `append` lets in).
+    static func scan(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
+        f.reset()
+        var s = ByteScanner(payload, scratch: scratch)
+        var sawOccurred = false
+        let ok = s.members { s, key in
+            switch key.count {
+            case 2 where key.elementsEqual("id".utf8):
+                guard let v = s.string() else { return false }
+                f.id = v
+            case 4 where key.elementsEqual("type".utf8):
+                guard let v = s.string() else { return false }
+                f.type = v
+                f.kind = EventKind(v)
+            case 5 where key.elementsEqual("child".utf8): return s.optionalString(&f.child)
+            case 7 where key.elementsEqual("episode".utf8): return s.optionalString(&f.episode)
+            case 10 where key.elementsEqual("supersedes".utf8): return s.optionalString(&f.supersedes)
+            case 10 where key.elementsEqual("occurredAt".utf8):
+                guard let v = s.string(), let t = RFC3339.parse(v) else { return false }
+                f.occurredAt = t.millisecondsSinceEpoch
+                sawOccurred = true
+            case 13 where key.elementsEqual("schemaVersion".utf8):
+                let text = s.literal()
+                guard let v = Int(String(decoding: text, as: UTF8.self)) else { return false }
+                f.schemaVersion = v
+            case 4 where key.elementsEqual("data".utf8):
+                return s.members { s, field in
+                    guard let which = DataField.named(field) else { return s.skip() }
+                    s.ws()
+                    switch s.peek {
+                    case UInt8(ascii: "\""):
+                        guard let v = s.string() else { return false }
+                        f.data[which.rawValue] = FactValue(kind: .string, bytes: v)
+                    case UInt8(ascii: "["):
+                        let start = s.i
+                        guard s.skip() else { return false }
+                        f.data[which.rawValue] = FactValue(kind: .list, bytes: UnsafeRawBufferPointer(rebasing: payload[start..<s.i]))
+                    case UInt8(ascii: "{"):
+                        f.data[which.rawValue] = FactValue(kind: .object)
+                        return s.skip()
+                    default:
+                        let text = s.literal()
+                        let kind: FactValue.Kind = text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8) ? .bool
+                            : text.elementsEqual("null".utf8) ? .null : .number
+                        f.data[which.rawValue] = FactValue(kind: kind, bytes: text)
+                    }
+                    return true
+                }
+            default:
+                return s.skip()
+            }
+            return true
+        }
+        return ok && f.id.count > 0 && f.type.count > 0 && sawOccurred
+    }
+
+    /// Empties every slot, for the next event.
+    mutating func reset() {
+        id = UnsafeRawBufferPointer(start: nil, count: 0)
+        type = id
+        kind = .other
+        child = nil; episode = nil; supersedes = nil
+        occurredAt = 0
+        schemaVersion = 1
+        for k in data.indices { data[k] = FactValue() }
+    }
+
+    /// Reads a stored event's facts into `f`: scanned from its bytes, or, for an older schema
+    /// version, from the envelope the registered upcasters rewrite it to (copied into scratch).
+    /// False for bytes that are not a valid envelope, which `append` never lets in.
+    static func read(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
+        if scan(payload, scratch: scratch, into: &f),
+           f.schemaVersion == 1 || Upcasters.registered[String(decoding: f.type, as: UTF8.self)]?[f.schemaVersion] == nil {
+            return true
+        }
+        guard let value = try? JSONParser.parse(payload), case let .success(envelope) = Envelope.validate(value) else { return false }
+        let rewritten = Array(Upcasters.upcast(envelope).json.serialized.utf8)
+        let copy = scratch.take(rewritten.count)
+        rewritten.withUnsafeBytes { copy.copyMemory(from: $0) }
+        return scan(UnsafeRawBufferPointer(copy), scratch: scratch, into: &f)
+    }
+}
+
+extension ByteScanner {
+    /// A string or null into `slot`.
+    mutating func optionalString(_ slot: inout UnsafeRawBufferPointer?) -> Bool {
+        ws()
+        if peek == UInt8(ascii: "n") { _ = literal(); slot = nil; return true }
+        guard let v = string() else { return false }
+        slot = v
+        return true
+    }
+}

@@ -1,0 +1,137 @@
+/// A symbol: the small integer a `Symbols` table gives one distinct byte string.
+struct Symbol: Hashable, Comparable, Sendable {
+    var raw: UInt32
+    /// No symbol (an absent value).
+    static let none = Symbol(raw: .max)
+    var isNone: Bool { raw == .max }
+    var index: Int { Int(raw) }
+    static func < (a: Symbol, b: Symbol) -> Bool { a.raw < b.raw }
+}
+
+/// Interned byte strings: every reference and value the projector keeps (children's,
+/// episodes' and placements' references, forces, LA codes, categories...) is stored once
+/// and named by a `Symbol`, so state is arrays of integers, not dictionaries of strings.
+struct Symbols {
+    /// The bytes of every symbol, one after another.
+    private(set) var arena: [UInt8] = []
+    /// Where each symbol's bytes start in `arena` (one more entry than symbols).
+    private(set) var starts: [UInt32] = [0]
+    /// Open addressing: symbol index + 1, 0 for empty.
+    private var slots: [UInt32] = Array(repeating: 0, count: 1 << 10)
+    private var strings: [String?] = []
+
+    var count: Int { starts.count - 1 }
+
+    /// The symbol for `bytes`, added when new.
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
+        let h = KeyHash.of(bytes)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { break }
+            if equals(Int(s - 1), bytes) { return Symbol(raw: s - 1) }
+            slot = (slot + 1) & mask
+        }
+        let id = UInt32(count)
+        arena.append(contentsOf: bytes)
+        starts.append(UInt32(arena.count))
+        strings.append(nil)
+        slots[slot] = id + 1
+        if count * 2 > slots.count { grow() }
+        return Symbol(raw: id)
+    }
+
+    mutating func intern(_ text: String) -> Symbol {
+        var t = text
+        return t.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The symbol for `bytes` if there is one.
+    func find(_ bytes: UnsafeRawBufferPointer) -> Symbol? {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: KeyHash.of(bytes)) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return nil }
+            if equals(Int(s - 1), bytes) { return Symbol(raw: s - 1) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always) private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = Int(starts[id]), end = Int(starts[id + 1])
+        guard end - start == bytes.count else { return false }
+        return arena.withUnsafeBytes { memcmpEqual($0.baseAddress! + start, bytes.baseAddress, bytes.count) }
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        arena.withUnsafeBytes { a in
+            for id in 0..<count {
+                let b = UnsafeRawBufferPointer(rebasing: a[Int(starts[id])..<Int(starts[id + 1])])
+                var slot = Int(truncatingIfNeeded: KeyHash.of(b)) & mask
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = UInt32(id + 1)
+            }
+        }
+    }
+
+    /// Calls `body` with the symbol's bytes.
+    func withBytes<R>(_ s: Symbol, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(starts[s.index])..<Int(starts[s.index + 1])])) }
+    }
+
+    /// The symbol's text ("" for none).
+    mutating func string(_ s: Symbol) -> String {
+        if s.isNone { return "" }
+        if let t = strings[s.index] { return t }
+        let t = withBytes(s) { String(decoding: $0, as: UTF8.self) }
+        strings[s.index] = t
+        return t
+    }
+
+    /// The symbol's text, or nil for none.
+    mutating func optional(_ s: Symbol) -> String? { s.isNone ? nil : string(s) }
+
+    /// Whether the symbol's bytes start with `prefix`.
+    func hasPrefix(_ s: Symbol, _ prefix: StaticString) -> Bool {
+        withBytes(s) { b in
+            b.count >= prefix.utf8CodeUnitCount && memcmpEqual(b.baseAddress, UnsafeRawPointer(prefix.utf8Start), prefix.utf8CodeUnitCount)
+        }
+    }
+
+    /// Byte order of two symbols' texts.
+    func less(_ a: Symbol, _ b: Symbol) -> Bool {
+        withBytes(a) { x in withBytes(b) { y in x.lexicographicallyPrecedes(y) } }
+    }
+
+    /// Rebuilds a table from its arena and starts (as persisted).
+    init(arena: [UInt8], starts: [UInt32]) {
+        self.arena = arena
+        self.starts = starts
+        self.strings = Array(repeating: nil, count: starts.count - 1)
+        var size = 1 << 10
+        while size < (starts.count - 1) * 2 + 2 { size *= 2 }
+        slots = Array(repeating: 0, count: size / 2)
+        grow()
+    }
+
+    init() {}
+}
+
+@inline(__always) func memcmpEqual(_ a: UnsafeRawPointer?, _ b: UnsafeRawPointer?, _ n: Int) -> Bool {
+    if n == 0 { return true }
+    guard let a, let b else { return false }
+    var i = 0
+    while i + 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
