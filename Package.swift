@@ -26,7 +26,7 @@ let package = Package(
         // checkpoints and atomic publication, diffs.
         .target(name: "WaymarkProjections", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime", "CWaymarkSystem"]),
         // The command line: parses arguments and calls the libraries.
-        .executableTarget(name: "waymark", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents"]),
+        .executableTarget(name: "waymark", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents", "CWaymarkSystem"]),
         // Helpers for tests: temporary directories and running the real `waymark` binary.
         .target(name: "WaymarkTestSupport", dependencies: ["WaymarkLog"], path: "Sources/WaymarkTestSupport"),
         .testTarget(name: "WaymarkLogTests", dependencies: ["WaymarkLog", "WaymarkTestSupport"]),

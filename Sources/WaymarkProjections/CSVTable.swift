@@ -1,30 +1,54 @@
+import WaymarkEvents
 import WaymarkTime
 
-/// A CSV table being written: a header row, then rows, UTF-8, fields quoted only when needed.
+/// A CSV table being written straight to bytes: a header row, then rows, UTF-8, fields
+/// quoted only when needed.
 struct CSVTable {
     let name: String
-    let columns: [String]
-    private(set) var rows: [[String]] = []
+    let columns: Int
+    private(set) var bytes: [UInt8]
+    private(set) var rowCount = 0
 
     init(_ name: String, _ columns: [String]) {
         self.name = name
-        self.columns = columns
+        self.columns = columns.count
+        bytes = Array((columns.joined(separator: ",") + "\n").utf8)
     }
 
-    mutating func add(_ row: [String]) {
-        precondition(row.count == columns.count, "\(name): \(row.count) fields for \(columns.count) columns")
-        rows.append(row)
+    mutating func add(_ cells: CSVCell...) {
+        precondition(cells.count == columns, "\(name): \(cells.count) fields for \(columns) columns")
+        for (i, c) in cells.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            c.write(to: &bytes)
+        }
+        bytes.append(0x0A)
+        rowCount += 1
     }
+}
 
-    var bytes: [UInt8] {
-        var out = columns.joined(separator: ",") + "\n"
-        for r in rows { out += r.map(CSVTable.escape).joined(separator: ",") + "\n" }
-        return Array(out.utf8)
-    }
+/// One field of a CSV row, written as the read models write values.
+enum CSVCell {
+    case text(String)
+    case time(Timestamp?)
+    case hours(Double?)
+    case flag(Bool?)
+    case int(Int)
 
-    static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case let .text(s):
+            if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+                out.append(UInt8(ascii: "\""))
+                for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: s.utf8)
+            }
+        case let .time(t): if let t { Cell.appendTime(t, to: &out) }
+        case let .hours(h): if let h { out.append(contentsOf: Cell.hours(h).utf8) }
+        case let .flag(b): if let b { out.append(contentsOf: (b ? "yes" : "no").utf8) }
+        case let .int(n): JSONText.appendInt(n, to: &out)
+        }
     }
 }
 
@@ -33,9 +57,14 @@ enum Cell {
     /// `2023-03-01T21:15:00Z` (seconds), or empty.
     static func time(_ t: Timestamp?) -> String {
         guard let t else { return "" }
-        var s = t.rfc3339
-        s.removeSubrange(s.index(s.endIndex, offsetBy: -5)..<s.index(s.endIndex, offsetBy: -1))
-        return s
+        var b: [UInt8] = []
+        appendTime(t, to: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+    /// Appends `2023-03-01T21:15:00Z` to `out`.
+    static func appendTime(_ t: Timestamp, to out: inout [UInt8]) {
+        t.appendRFC3339(to: &out)
+        out.removeSubrange((out.count - 5)..<(out.count - 1))
     }
     /// Hours with one decimal, or empty.
     static func hours(_ h: Double?) -> String {

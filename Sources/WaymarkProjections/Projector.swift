@@ -153,7 +153,7 @@ public final class Projector {
         let model = ReadModel(state: state, rules: rules, asOf: asOf)
         var files: [(String, [UInt8])] = []
         var rows: [String: Int] = [:]
-        func table(_ t: CSVTable) { if kind.files.contains(t.name) { files.append((t.name, t.bytes)); rows[t.name] = t.rows.count } }
+        func table(_ t: CSVTable) { if kind.files.contains(t.name) { files.append((t.name, t.bytes)); rows[t.name] = t.rowCount } }
         table(model.episodesTable())
         table(model.careHomesTable(monthly: false))
         table(model.careHomesTable(monthly: true))

@@ -1,22 +1,35 @@
 import WaymarkEvents
 import WaymarkTime
 
-/// A placement as the read models see it.
-public struct PlacementView: Sendable {
-    public var ref: String
-    public var child: String          // canonical
-    public var placingLA: String
-    public var hostLA: String?
-    public var type: String
-    public var homeUrn: String?
-    public var start: Timestamp
-    public var end: Timestamp?
-    public var notifiedAt: Timestamp?
+/// A placement as the read models see it (a reference type: many episodes share one).
+public final class PlacementView {
+    public let ref: String
+    public let child: String          // canonical
+    public let placingLA: String
+    public let hostLA: String?
+    public let type: String
+    public let homeUrn: String?
+    public let start: Timestamp
+    public let end: Timestamp?
+    public let notifiedAt: Timestamp?
+
+    init(ref: String, child: String, placingLA: String, hostLA: String?, type: String, homeUrn: String?, start: Timestamp, end: Timestamp?, notifiedAt: Timestamp?) {
+        self.ref = ref
+        self.child = child
+        self.placingLA = placingLA
+        self.hostLA = hostLA
+        self.type = type
+        self.homeUrn = homeUrn
+        self.start = start
+        self.end = end
+        self.notifiedAt = notifiedAt
+    }
 }
 
 /// One episode, merged across agencies: the police incident and the SSDA903 period of the
-/// same child that started within the rules' tolerance are one.
-public struct EpisodeView: Sendable {
+/// same child that started within the rules' tolerance are one. A reference type, so the
+/// tables and timelines that list it share it rather than copy it.
+public final class EpisodeView {
     public var key: String            // the police reference when there is one, else the LA one
     public var refs: [String]
     public var child: String          // canonical
@@ -38,6 +51,27 @@ public struct EpisodeView: Sendable {
     public var counted: Bool = false
     public var durationHours: Double?
     public var transfers: [(to: String, from: String, requestedAt: Timestamp, acceptedAt: Timestamp?)] = []
+
+    init(key: String, refs: [String], child: String, category: String, startedAt: Timestamp, endedAt: Timestamp?, riskLevel: String?,
+         foundBy: String?, fromCare: Bool, placement: PlacementView?, reportingForce: String?, foundForce: String?, foundAt: Timestamp?,
+         debriefAt: Timestamp?, rhiOutcome: String?, rhiHeldAt: Timestamp?) {
+        self.key = key
+        self.refs = refs
+        self.child = child
+        self.category = category
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.riskLevel = riskLevel
+        self.foundBy = foundBy
+        self.fromCare = fromCare
+        self.placement = placement
+        self.reportingForce = reportingForce
+        self.foundForce = foundForce
+        self.foundAt = foundAt
+        self.debriefAt = debriefAt
+        self.rhiOutcome = rhiOutcome
+        self.rhiHeldAt = rhiHeldAt
+    }
 }
 
 /// Everything the read models are rendered from: built from the folded state, the rules and
@@ -54,8 +88,10 @@ public struct ReadModel {
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
     /// Every event about each child (canonical reference), in time order: its offset in the
-    /// log and what became of it.
-    public var entries: [String: [(offset: UInt64, status: EventStatus)]] = [:]
+    /// log and what became of it, child after child.
+    var entryList: [(offset: UInt64, status: EventStatus)] = []
+    /// Where each child's entries are in `entryList`, by canonical reference.
+    var entryRanges: [String: Range<Int>] = [:]
 
     /// Builds the model. `asOf` nil means the latest time any event happened.
     public init(state: ProjectionState, rules: CountingRules, asOf requested: Timestamp?) {
@@ -145,7 +181,7 @@ public struct ReadModel {
             let interview = sources.first { $0.state.hasInterview }?.state
             let risk = sources.compactMap { s in s.state.riskAt.map { (at: $0, level: s.state.riskLevel) } }.max { $0.at < $1.at }.map { text($0.level) }
                 ?? optional(primary.state.reportRisk) ?? secondary.flatMap { optional($0.state.reportRisk) }
-            var v = EpisodeView(key: primary.ref, refs: sources.map(\.ref).sorted(), child: child, category: text(primary.state.category),
+            let v = EpisodeView(key: primary.ref, refs: sources.map(\.ref).sorted(), child: child, category: text(primary.state.category),
                                 startedAt: primary.start, endedAt: end, riskLevel: risk, foundBy: found.flatMap { optional($0.foundBy) },
                                 fromCare: fromCare, placement: placement, reportingForce: primary.isLA ? nil : optional(primary.state.force),
                                 foundForce: found.flatMap { optional($0.foundForce) }, foundAt: foundTime,
@@ -165,13 +201,24 @@ public struct ReadModel {
             return v
         }
         // As of T: episodes that started after T are left out.
-        episodes = merged.filter { $0.startedAt <= asOf }.sorted { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
+        merged.removeAll { $0.startedAt > asOf }
+        merged.sort { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
+        episodes = merged
 
-        // 5. Entries: every event about each child, in time order.
-        var sortedEntries = state.entries
-        sortedEntries.sort { ($0.occurredAt, $0.offset) < ($1.occurredAt, $1.offset) }
-        for e in sortedEntries {
-            entries[canonical(e.child), default: []].append((e.offset, state.statuses[e.offset] ?? .current))
+        // 5. Entries: every event about each child, in time order, grouped by child.
+        var keyed = state.entries.map { e in
+            (child: e.child.index < canonicalName.count && canonicalName[e.child.index] >= 0 ? UInt32(bitPattern: canonicalName[e.child.index]) : e.child.raw,
+             at: e.occurredAt, offset: e.offset)
+        }
+        keyed.sort { ($0.child, $0.at, $0.offset) < ($1.child, $1.at, $1.offset) }
+        let noStatuses = state.statuses.isEmpty
+        entryList = keyed.map { (offset: $0.offset, status: noStatuses ? .current : state.statuses[$0.offset] ?? .current) }
+        var k = 0
+        while k < keyed.count {
+            var end = k + 1
+            while end < keyed.count && keyed[end].child == keyed[k].child { end += 1 }
+            entryRanges[text(Symbol(raw: keyed[k].child))] = k..<end
+            k = end
         }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
     }

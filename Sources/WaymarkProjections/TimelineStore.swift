@@ -16,45 +16,74 @@ public enum TimelineStore {
     /// The two files' bytes for `model`.
     static func build(_ model: ReadModel) -> (data: [UInt8], index: [UInt8]) {
         var data: [UInt8] = []
+        data.reserveCapacity(model.entryList.count * 12 + model.episodes.count * 420 + model.groups.count * 200)
         var entries: [(UInt64, UInt64, UInt32)] = []
-        let groups = model.groups
-        var episodesByChild: [String: [EpisodeView]] = [:]
-        for e in model.episodes { episodesByChild[e.child, default: []].append(e) }
+        var episodesByChild: [String: [Int]] = [:]
+        for (i, e) in model.episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
         var placementsByChild: [String: [PlacementView]] = [:]
         for p in model.placements.values { placementsByChild[p.child, default: []].append(p) }
-        for child in groups.keys.sorted() {
-            let refs = groups[child]!
-            var doc = "{\"child\":\(JSONText.quote(child)),\"refs\":[" + refs.map(JSONText.quote).joined(separator: ",") + "],\"placements\":["
-            doc += (placementsByChild[child] ?? []).sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }.map { p in
-                JSONText.object(["placement": .string(p.ref), "placingLA": .string(p.placingLA), "hostLA": .string(p.hostLA), "type": .string(p.type),
-                                 "homeUrn": .string(p.homeUrn), "start": .string(Cell.time(p.start)), "end": .string(p.end.map { Cell.time($0) }),
-                                 "hostNotifiedAt": .string(p.notifiedAt.map { Cell.time($0) })])
-            }.joined(separator: ",") + "],\"episodes\":["
-            doc += (episodesByChild[child] ?? []).map { e in
-                JSONText.object(["episode": .string(e.key), "refs": JSONText.Raw(text: "[" + e.refs.map(JSONText.quote).joined(separator: ",") + "]"),
-                                 "category": .string(e.category), "startedAt": .string(Cell.time(e.startedAt)),
-                                 "endedAt": .string(e.endedAt.map { Cell.time($0) }), "durationHours": JSONText.Raw(text: e.durationHours.map(Cell.hours) ?? "null"),
-                                 "counted": .bool(e.counted), "riskLevel": .string(e.riskLevel), "foundBy": .string(e.foundBy),
-                                 "reportingForce": .string(e.reportingForce), "foundForce": .string(e.foundForce),
-                                 "placement": .string(e.placement?.ref), "debriefAt": .string(e.debriefAt.map { Cell.time($0) }),
-                                 "rhiOutcome": .string(e.rhiOutcome), "rhiHeldAt": .string(e.rhiHeldAt.map { Cell.time($0) }),
-                                 "rhiOnTime": e.rhiOnTime.map { JSONText.Raw.bool($0) } ?? .null])
-            }.joined(separator: ",") + "],\"entries\":["
+        var w = JSONWriter(out: data)
+        for child in model.groups.keys.sorted() {
+            let refs = model.groups[child]!
+            let start = w.out.count
+            w.raw("{\"child\":"); w.string(child)
+            w.raw(",\"refs\":"); w.strings(refs)
+            w.raw(",\"placements\":[")
+            for (n, p) in (placementsByChild[child] ?? []).sorted(by: { ($0.start, $0.ref) < ($1.start, $1.ref) }).enumerated() {
+                if n > 0 { w.raw(",") }
+                w.raw("{\"placement\":"); w.string(p.ref)
+                w.raw(",\"placingLA\":"); w.string(p.placingLA)
+                w.raw(",\"hostLA\":"); w.string(p.hostLA)
+                w.raw(",\"type\":"); w.string(p.type)
+                w.raw(",\"homeUrn\":"); w.string(p.homeUrn)
+                w.raw(",\"start\":"); w.time(p.start)
+                w.raw(",\"end\":"); w.time(p.end)
+                w.raw(",\"hostNotifiedAt\":"); w.time(p.notifiedAt)
+                w.raw("}")
+            }
+            w.raw("],\"episodes\":[")
+            for (n, i) in (episodesByChild[child] ?? []).enumerated() {
+                let e = model.episodes[i]
+                if n > 0 { w.raw(",") }
+                w.raw("{\"episode\":"); w.string(e.key)
+                w.raw(",\"refs\":"); w.strings(e.refs)
+                w.raw(",\"category\":"); w.string(e.category)
+                w.raw(",\"startedAt\":"); w.time(e.startedAt)
+                w.raw(",\"endedAt\":"); w.time(e.endedAt)
+                w.raw(",\"durationHours\":"); if let h = e.durationHours { w.raw(Cell.hours(h)) } else { w.raw("null") }
+                w.raw(",\"counted\":"); w.bool(e.counted)
+                w.raw(",\"riskLevel\":"); w.string(e.riskLevel)
+                w.raw(",\"foundBy\":"); w.string(e.foundBy)
+                w.raw(",\"reportingForce\":"); w.string(e.reportingForce)
+                w.raw(",\"foundForce\":"); w.string(e.foundForce)
+                w.raw(",\"placement\":"); w.string(e.placement?.ref)
+                w.raw(",\"debriefAt\":"); w.time(e.debriefAt)
+                w.raw(",\"rhiOutcome\":"); w.string(e.rhiOutcome)
+                w.raw(",\"rhiHeldAt\":"); w.time(e.rhiHeldAt)
+                w.raw(",\"rhiOnTime\":"); if let b = e.rhiOnTime { w.bool(b) } else { w.raw("null") }
+                w.raw("}")
+            }
             // The entries' events stay in the log: the store keeps "offset status" pairs after a
             // tab, and a lookup reads the events from the log.
-            doc += "\t" + (model.entries[child] ?? []).map { h in
+            w.raw("],\"entries\":[\t")
+            for (n, k) in (model.entryRanges[child] ?? 0..<0).enumerated() {
+                let h = model.entryList[k]
+                if n > 0 { w.raw(",") }
+                JSONText.appendInt(h.offset, to: &w.out)
                 switch h.status {
-                case .current: return "\(h.offset) c"
-                case .superseded: return "\(h.offset) s"
-                case .retracted: return "\(h.offset) r"
+                case .current: w.raw(" c")
+                case .superseded: w.raw(" s")
+                case .retracted: w.raw(" r")
                 }
-            }.joined(separator: ",") + "\n"
-            let bytes = Array(doc.utf8)
-            for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(data.count), UInt32(bytes.count))) }
-            data += bytes
+            }
+            w.raw("\n")
+            let length = UInt32(w.out.count - start)
+            for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(start), length)) }
         }
+        data = w.out
         entries.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         var index = magic
+        index.reserveCapacity(16 + entries.count * 20)
         appendLE(UInt64(entries.count), &index)
         for (h, pos, len) in entries { appendLE(h, &index); appendLE(pos, &index); appendLE(len, &index) }
         return (data, index)
@@ -107,4 +136,24 @@ public enum TimelineStore {
         }.joined(separator: ",")
     }
 
+}
+
+/// Writes compact JSON straight to bytes, for the timeline documents.
+struct JSONWriter {
+    var out: [UInt8]
+    mutating func raw(_ s: StaticString) { out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+    mutating func string(_ s: String?) { if let s { JSONText.appendQuoted(s, to: &out) } else { raw("null") } }
+    mutating func strings(_ list: [String]) {
+        out.append(UInt8(ascii: "["))
+        for (n, s) in list.enumerated() { if n > 0 { out.append(UInt8(ascii: ",")) }; JSONText.appendQuoted(s, to: &out) }
+        out.append(UInt8(ascii: "]"))
+    }
+    mutating func time(_ t: Timestamp?) {
+        guard let t else { raw("null"); return }
+        out.append(UInt8(ascii: "\""))
+        Cell.appendTime(t, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+    mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
 }

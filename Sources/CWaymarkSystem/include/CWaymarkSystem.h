@@ -17,6 +17,11 @@ int wm_crc32c_is_hardware(void);
 /// 1 when the `needle_length` bytes at `needle` occur in the `length` bytes at `haystack` (memmem).
 int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
 
+
+/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming), so
+/// buffers built and freed again and again are not zeroed afresh by the kernel each time.
+void wm_keep_freed_memory(void);
+
 #endif
 
 #ifndef CWAYMARK_SYSTEM_PROCESS_H
