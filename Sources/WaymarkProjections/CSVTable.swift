@@ -4,25 +4,25 @@ import WaymarkTime
 /// A CSV table being written straight to bytes: a header row, then rows, UTF-8, fields
 /// quoted only when needed.
 struct CSVTable {
-    let name: String
+    let file: ModelFile
     let columns: Int
-    private(set) var bytes: [UInt8]
     private(set) var rowCount = 0
 
-    init(_ name: String, _ columns: [String]) {
-        self.name = name
+    init(_ file: ModelFile, _ columns: [String]) {
+        self.file = file
         self.columns = columns.count
-        bytes = Array((columns.joined(separator: ",") + "\n").utf8)
+        file.bytes += (columns.joined(separator: ",") + "\n").utf8
     }
 
-    mutating func add(_ cells: CSVCell...) {
-        precondition(cells.count == columns, "\(name): \(cells.count) fields for \(columns) columns")
+    mutating func add(_ cells: CSVCell...) throws {
+        precondition(cells.count == columns, "\(file.name): \(cells.count) fields for \(columns) columns")
         for (i, c) in cells.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            c.write(to: &bytes)
+            if i > 0 { file.bytes.append(UInt8(ascii: ",")) }
+            c.write(to: &file.bytes)
         }
-        bytes.append(0x0A)
+        file.bytes.append(0x0A)
         rowCount += 1
+        try file.flushIfFull()
     }
 }
 

@@ -147,26 +147,36 @@ public final class Projector {
         }
     }
 
-    /// Renders the read models and publishes them atomically into `out`. Returns row counts.
+    /// Renders the read models and publishes them atomically into `out`: each file is written,
+    /// as it is rendered, into a fresh directory beside `out`, which is then swapped in with
+    /// one atomic exchange (or rename, the first time). Returns row counts.
     @discardableResult
     public func publish() throws -> [String: Int] {
         let model = ReadModel(state: state, rules: rules, asOf: asOf)
-        var files: [(String, [UInt8])] = []
+        let build = try Projector.prepareBuild(beside: out)
         var rows: [String: Int] = [:]
-        func table(_ t: CSVTable) { if kind.files.contains(t.name) { files.append((t.name, t.bytes)); rows[t.name] = t.rowCount } }
-        table(model.episodesTable())
-        table(model.careHomesTable(monthly: false))
-        table(model.careHomesTable(monthly: true))
-        table(model.handoffsTable())
-        table(model.missingNowTable())
-        table(model.childrenTable())
-        table(model.unplacedTable())
-        if kind.files.contains("timeline.dat") {
-            let store = TimelineStore.build(model)
-            files.append(("timeline.dat", store.data))
-            files.append(("timeline.idx", store.index))
+        func file(_ name: String, _ render: (ModelFile) throws -> Void) throws {
+            let f = try ModelFile(directory: build, name: name)
+            try render(f)
+            try f.close()
         }
-        files.append((Projector.stateFile, StateFile.encode(state)))
+        func table(_ name: String, _ render: (ModelFile) throws -> Int) throws {
+            guard kind.files.contains(name) else { return }
+            try file(name) { rows[name] = try render($0) }
+        }
+        try table("episodes.csv", model.episodesTable)
+        try table("care-homes.csv") { try model.careHomesTable($0, monthly: false) }
+        try table("care-homes-monthly.csv") { try model.careHomesTable($0, monthly: true) }
+        try table("handoffs.csv", model.handoffsTable)
+        try table("missing-now.csv", model.missingNowTable)
+        try table("children.csv", model.childrenTable)
+        try table("unplaced.csv", model.unplacedTable)
+        if kind.files.contains("timeline.dat") {
+            var index: [UInt8] = []
+            try file("timeline.dat") { index = try TimelineStore.build(model, into: $0) }
+            try file("timeline.idx") { try $0.write(&index, force: true) }
+        }
+        try file(Projector.stateFile) { try StateFile.encode(state, into: $0) }
         let manifest = JSONText.object([
             ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)), ("log", .string(Projector.absolute(log))),
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
@@ -175,37 +185,35 @@ public final class Projector {
             ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"
-        files.append(("manifest.json", Array(manifest.utf8)))
-        try Projector.publish(files, into: out)
+        try file("manifest.json") { $0.bytes += manifest.utf8 }
+        try Projector.swapIn(build, for: out)
         return rows
     }
 
-    /// Writes `files` into a fresh directory beside `out`, then swaps it in with one atomic
-    /// exchange (or rename, the first time) and removes the old one.
-    static func publish(_ files: [(String, [UInt8])], into out: String) throws {
+    /// A fresh build directory beside `out` (leftovers of killed runs removed first).
+    static func prepareBuild(beside out: String) throws -> String {
         let fm = FileManager.default
         let parent = FileSystem.parentDirectory(out)
         let base = URL(fileURLWithPath: out).lastPathComponent
         try FileSystem.createDirectory(parent)
-        // Leftovers of a killed run are removed first.
         for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".\(base).build-") {
             try? fm.removeItem(atPath: parent + "/" + name)
         }
         let build = parent + "/.\(base).build-\(getpid())"
         try FileSystem.createDirectory(build)
-        for (name, bytes) in files {
-            let file = try SystemFile(path: build + "/" + name, flags: O_WRONLY | O_CREAT | O_TRUNC)
-            try file.write(bytes, at: 0)
-            try file.sync()
-        }
+        return build
+    }
+
+    /// Makes the build directory durable and swaps it in for `out`, removing the old one.
+    static func swapIn(_ build: String, for out: String) throws {
         try FileSystem.syncDirectory(build)
         if FileSystem.isDirectory(out) {
             guard wm_exchange_paths(build, out) == 0 else { throw LogError.system(operation: "exchange", path: out, errno: errno) }
-            try? fm.removeItem(atPath: build)
+            try? FileManager.default.removeItem(atPath: build)
         } else {
             try FileSystem.rename(build, out)
         }
-        try FileSystem.syncDirectory(parent)
+        try FileSystem.syncDirectory(FileSystem.parentDirectory(out))
     }
 
     /// `path` made absolute (the manifest names the log so the timeline can read its events).

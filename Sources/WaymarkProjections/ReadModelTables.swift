@@ -4,24 +4,23 @@ import WaymarkTime
 /// The read models an analyst opens: one function per file, each a pure function of the model.
 extension ReadModel {
     /// `episodes.csv`: one row per merged episode.
-    func episodesTable() -> CSVTable {
-        var t = CSVTable("episodes.csv", ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
+    func episodesTable(_ file: ModelFile) throws -> Int {
+        var t = CSVTable(file, ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
                                           "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "hostLA", "reportingForce", "foundForce",
                                           "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime"])
         for e in episodes {
-            t.add(.text(e.key), .text(e.child), .text(e.refs.joined(separator: ";")), .text(e.category), .time(e.startedAt), .time(e.endedAt),
+            try t.add(.text(e.key), .text(e.child), .text(e.refs.joined(separator: ";")), .text(e.category), .time(e.startedAt), .time(e.endedAt),
                   .hours(e.durationHours), .flag(e.counted), .text(e.riskLevel ?? ""), .text(e.foundBy ?? ""), .flag(e.fromCare),
                   .text(e.placement?.ref ?? ""), .text(e.placement?.homeUrn ?? ""), .text(e.placement?.placingLA ?? ""),
                   .text(e.placement?.hostLA ?? ""), .text(e.reportingForce ?? ""), .text(e.foundForce ?? ""), .time(e.debriefAt),
                   .text(e.rhiOutcome ?? ""), .time(e.rhiHeldAt), .flag(e.rhiOnTime))
         }
-        return t
+        return t.rowCount
     }
 
     /// `care-homes.csv` (by financial year) or `care-homes-monthly.csv` (by month).
-    func careHomesTable(monthly: Bool) -> CSVTable {
-        var t = CSVTable(monthly ? "care-homes-monthly.csv" : "care-homes.csv",
-                         ["homeUrn", "homeName", "hostLA", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
+    func careHomesTable(_ file: ModelFile, monthly: Bool) throws -> Int {
+        var t = CSVTable(file, ["homeUrn", "homeName", "hostLA", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
                           "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"])
         struct Key: Hashable, Comparable {
             var urn: String, period: String
@@ -37,16 +36,16 @@ extension ReadModel {
             let list = groups[key]!.map { episodes[$0] }
             let home = homes[key.urn]
             let outOfArea = list.filter { $0.placement.map { $0.hostLA != nil && $0.hostLA != $0.placingLA } ?? false }
-            t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? list[0].placement?.hostLA ?? ""), .flag(home?.regulated),
+            try t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? list[0].placement?.hostLA ?? ""), .flag(home?.regulated),
                   .text(home?.philomena ?? ""), .text(key.period), .int(list.count), .int(Set(list.map(\.child)).count), .int(outOfArea.count),
                   .int(Set(outOfArea.map(\.child)).count), .hours(Cell.median(list.compactMap(\.durationHours))),
                   .int(list.filter { $0.rhiOnTime != nil }.count), .int(list.filter { $0.rhiOnTime == true }.count))
         }
-        return t
+        return t.rowCount
     }
 
     /// `handoffs.csv`: every place responsibility crosses a boundary, and how it went.
-    func handoffsTable() -> CSVTable {
+    func handoffsTable(_ file: ModelFile) throws -> Int {
         struct Row {
             var at: Timestamp, kind: String, child: String, subject: String, from: String, to: String
             var completed: Timestamp?, deadlineHours: Double
@@ -67,29 +66,29 @@ extension ReadModel {
                                 completed: tr.acceptedAt.flatMap { $0 <= asOf ? $0 : nil }, deadlineHours: rules.caseTransferDeadlineHours))
             }
         }
-        var t = CSVTable("handoffs.csv", ["kind", "child", "subject", "from", "to", "startedAt", "completedAt", "latencyHours", "status"])
+        var t = CSVTable(file, ["kind", "child", "subject", "from", "to", "startedAt", "completedAt", "latencyHours", "status"])
         for r in rows.sorted(by: { ($0.at, $0.kind, $0.subject, $0.to) < ($1.at, $1.kind, $1.subject, $1.to) }) {
             let status = r.completed != nil ? "completed"
                 : asOf.millisecondsSinceEpoch > r.at.millisecondsSinceEpoch + Int64(r.deadlineHours * 3_600_000) ? "overdue" : "open"
-            t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(r.to), .time(r.at), .time(r.completed),
+            try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(r.to), .time(r.at), .time(r.completed),
                   .hours(r.completed.map { Double($0.millisecondsSinceEpoch - r.at.millisecondsSinceEpoch) / 3_600_000 }), .text(status))
         }
-        return t
+        return t.rowCount
     }
 
     /// `missing-now.csv`: the counted episodes open at the as-of moment.
-    func missingNowTable() -> CSVTable {
-        var t = CSVTable("missing-now.csv", ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "hostLA"])
+    func missingNowTable(_ file: ModelFile) throws -> Int {
+        var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "hostLA"])
         for e in episodes where e.counted && e.endedAt == nil {
-            t.add(.text(e.child), .text(e.key), .time(e.startedAt), .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt.millisecondsSinceEpoch) / 3_600_000),
+            try t.add(.text(e.child), .text(e.key), .time(e.startedAt), .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt.millisecondsSinceEpoch) / 3_600_000),
                   .text(e.riskLevel ?? ""), .text(e.placement?.placingLA ?? ""), .text(e.placement?.hostLA ?? ""))
         }
-        return t
+        return t.rowCount
     }
 
     /// `children.csv`: one row per child (canonical reference).
-    func childrenTable() -> CSVTable {
-        var t = CSVTable("children.csv", ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
+    func childrenTable(_ file: ModelFile) throws -> Int {
+        var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
         var byChild: [String: [Int]] = [:]
         for (i, e) in episodes.enumerated() { byChild[e.child, default: []].append(i) }
         var placementCount: [String: Int] = [:]
@@ -103,17 +102,17 @@ extension ReadModel {
             if starts.count >= rules.repeatEpisodes {
                 for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
             }
-            t.add(.text(child), .text(groups[child]!.joined(separator: ";")), .int(counted.count), .time(counted.first?.startedAt),
+            try t.add(.text(child), .text(groups[child]!.joined(separator: ";")), .int(counted.count), .time(counted.first?.startedAt),
                   .time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
                   .text(all.reduce(into: Set<String>()) { $0.formUnion($1.riskFactors) }.sorted().joined(separator: ";")))
         }
-        return t
+        return t.rowCount
     }
 
     /// `unplaced.csv`: events the projector could not place, never dropped silently.
-    func unplacedTable() -> CSVTable {
-        var t = CSVTable("unplaced.csv", ["offset", "id", "type", "reason"])
-        for u in unplaced { t.add(.int(Int(u.offset)), .text(u.id), .text(u.type), .text(u.reason)) }
-        return t
+    func unplacedTable(_ file: ModelFile) throws -> Int {
+        var t = CSVTable(file, ["offset", "id", "type", "reason"])
+        for u in unplaced { try t.add(.int(Int(u.offset)), .text(u.id), .text(u.type), .text(u.reason)) }
+        return t.rowCount
     }
 }

@@ -7,8 +7,9 @@ import WaymarkLog
 enum StateFile {
     static let magic = Array("WMPSTAT2".utf8)
 
-    static func encode(_ s: ProjectionState) -> [UInt8] {
-        var w = StateWriter()
+    /// Writes the state into `file`, in chunks, ending with the checksum.
+    static func encode(_ s: ProjectionState, into file: ModelFile) throws {
+        var w = StateWriter(file: file)
         w.bytes = magic
         w.u64(s.lastOffset.map { $0.rawValue &+ 1 } ?? 0)
         w.int(s.eventCount)
@@ -23,6 +24,7 @@ enum StateFile {
         for v in s.childEvents { w.u32(UInt32(bitPattern: v)) }
         w.int(s.episodes.count)
         for e in s.episodes {
+            try w.flushIfFull()
             w.sym(e.ref); w.sym(e.owner); w.bool(e.hasReport); w.sym(e.reportChild); w.sym(e.category); w.sym(e.placement)
             w.sym(e.reportRisk); w.sym(e.force); w.bool(e.missingFromCare); w.i64(e.start); w.syms(e.reportFactors)
             w.bool(e.hasFound); w.i64(e.foundAt); w.sym(e.foundBy); w.sym(e.foundForce); w.optional(e.riskAt); w.sym(e.riskLevel)
@@ -39,12 +41,16 @@ enum StateFile {
         w.int(s.homes.count)
         for h in s.homes { w.sym(h.urn); w.sym(h.name); w.sym(h.la); w.bool(h.regulated); w.sym(h.philomena) }
         w.int(s.entries.count)
-        for e in s.entries { w.sym(e.child); w.i64(e.occurredAt); w.u64(e.offset) }
+        for (n, e) in s.entries.enumerated() {
+            if n & 4095 == 0 { try w.flushIfFull() }
+            w.sym(e.child); w.i64(e.occurredAt); w.u64(e.offset)
+        }
         w.int(s.statuses.count)
         for o in s.statuses.keys.sorted() { w.u64(o); w.bytes.append(s.statuses[o]!.rawValue) }
         w.unplaced(s.unplaced)
-        w.u32(CRC32C.checksum(w.bytes))
-        return w.bytes
+        try file.write(&w.bytes, force: true)
+        w.u32(file.checksum)
+        try file.write(&w.bytes, force: true)
     }
 
     static func decode(_ bytes: [UInt8]) throws -> ProjectionState {
@@ -115,7 +121,9 @@ enum StateFile {
 
 /// Appends the state file's values.
 struct StateWriter {
+    let file: ModelFile
     var bytes: [UInt8] = []
+    mutating func flushIfFull() throws { try file.write(&bytes) }
     mutating func u64(_ v: UInt64) { appendLE(v, &bytes) }
     mutating func u32(_ v: UInt32) { appendLE(v, &bytes) }
     mutating func i64(_ v: Int64) { appendLE(v, &bytes) }

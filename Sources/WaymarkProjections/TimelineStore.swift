@@ -13,19 +13,19 @@ import WaymarkTime
 public enum TimelineStore {
     static let magic = Array("WMTLIDX1".utf8)
 
-    /// The two files' bytes for `model`.
-    static func build(_ model: ReadModel) -> (data: [UInt8], index: [UInt8]) {
-        var data: [UInt8] = []
-        data.reserveCapacity(model.entryList.count * 12 + model.episodes.count * 420 + model.groups.count * 200)
+    /// Writes `timeline.dat` for `model` into `file`; returns the bytes of `timeline.idx`.
+    static func build(_ model: ReadModel, into file: ModelFile) throws -> [UInt8] {
         var entries: [(UInt64, UInt64, UInt32)] = []
         var episodesByChild: [String: [Int]] = [:]
         for (i, e) in model.episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
         var placementsByChild: [String: [PlacementView]] = [:]
         for p in model.placements.values { placementsByChild[p.child, default: []].append(p) }
-        var w = JSONWriter(out: data)
+        var w = JSONWriter(out: [])
+        w.out.reserveCapacity(ModelFile.chunk + (1 << 20))
         for child in model.groups.keys.sorted() {
+            try file.write(&w.out)
             let refs = model.groups[child]!
-            let start = w.out.count
+            let start = file.written + w.out.count
             w.raw("{\"child\":"); w.string(child)
             w.raw(",\"refs\":"); w.strings(refs)
             w.raw(",\"placements\":[")
@@ -77,16 +77,16 @@ public enum TimelineStore {
                 }
             }
             w.raw("\n")
-            let length = UInt32(w.out.count - start)
+            let length = UInt32(file.written + w.out.count - start)
             for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(start), length)) }
         }
-        data = w.out
+        try file.write(&w.out, force: true)
         entries.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         var index = magic
         index.reserveCapacity(16 + entries.count * 20)
         appendLE(UInt64(entries.count), &index)
         for (h, pos, len) in entries { appendLE(h, &index); appendLE(pos, &index); appendLE(len, &index) }
-        return (data, index)
+        return index
     }
 
     /// The timeline document of the child `ref` names, from the read models in `directory`
