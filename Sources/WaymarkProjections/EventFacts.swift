@@ -52,11 +52,16 @@ enum DataField: Int, CaseIterable {
         let h = KeyHash.of(key)
         var slot = Int(h & UInt64(table.count - 1))
         while let (hash, field) = table[slot] {
-            if hash == h, field.key.utf8.elementsEqual(key) { return field }
+            if hash == h {
+                let name = names[field.rawValue]
+                if name.count == key.count && name.withUnsafeBytes({ memcmpEqual($0.baseAddress, key.baseAddress, key.count) }) { return field }
+            }
             slot = (slot + 1) & (table.count - 1)
         }
         return nil
     }
+
+    private static let names: [[UInt8]] = DataField.allCases.map { Array($0.key.utf8) }
 
     private static let table: [(UInt64, DataField)?] = {
         var t = [(UInt64, DataField)?](repeating: nil, count: 128)
@@ -78,16 +83,16 @@ enum EventKind: UInt8 {
 
     init(_ name: UnsafeRawBufferPointer) {
         switch name.count {
-        case 10: self = name.elementsEqual("ChildFound".utf8) ? .childFound : .other
-        case 12: self = name.elementsEqual("RiskAssessed".utf8) ? .riskAssessed : name.elementsEqual("HostNotified".utf8) ? .hostNotified : .other
-        case 14: self = name.elementsEqual("IdentityLinked".utf8) ? .identityLinked : name.elementsEqual("PlacementEnded".utf8) ? .placementEnded
-                     : name.elementsEqual("EventRetracted".utf8) ? .eventRetracted : .other
-        case 15: self = name.elementsEqual("MissingReported".utf8) ? .missingReported : .other
-        case 16: self = name.elementsEqual("PlacementStarted".utf8) ? .placementStarted : .other
-        case 18: self = name.elementsEqual("CareHomeRegistered".utf8) ? .careHomeRegistered : .other
-        case 20: self = name.elementsEqual("FoundDebriefRecorded".utf8) ? .foundDebriefRecorded : name.elementsEqual("CaseTransferAccepted".utf8) ? .caseTransferAccepted : .other
-        case 21: self = name.elementsEqual("CaseTransferRequested".utf8) ? .caseTransferRequested : .other
-        case 23: self = name.elementsEqual("ReturnInterviewRecorded".utf8) ? .returnInterviewRecorded : .other
+        case 10: self = name.is("ChildFound") ? .childFound : .other
+        case 12: self = name.is("RiskAssessed") ? .riskAssessed : name.is("HostNotified") ? .hostNotified : .other
+        case 14: self = name.is("IdentityLinked") ? .identityLinked : name.is("PlacementEnded") ? .placementEnded
+                     : name.is("EventRetracted") ? .eventRetracted : .other
+        case 15: self = name.is("MissingReported") ? .missingReported : .other
+        case 16: self = name.is("PlacementStarted") ? .placementStarted : .other
+        case 18: self = name.is("CareHomeRegistered") ? .careHomeRegistered : .other
+        case 20: self = name.is("FoundDebriefRecorded") ? .foundDebriefRecorded : name.is("CaseTransferAccepted") ? .caseTransferAccepted : .other
+        case 21: self = name.is("CaseTransferRequested") ? .caseTransferRequested : .other
+        case 23: self = name.is("ReturnInterviewRecorded") ? .returnInterviewRecorded : .other
         default: self = .other
         }
     }
@@ -310,6 +315,13 @@ struct ByteScanner {
     }
 }
 
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are exactly `text`.
+    @inline(__always) func `is`(_ text: StaticString) -> Bool {
+        count == text.utf8CodeUnitCount && memcmpEqual(baseAddress, UnsafeRawPointer(text.utf8Start), count)
+    }
+}
+
 extension EventFacts {
     /// Scans an envelope's bytes into `f` (false: not the shape `append` lets in).
     static func scan(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
@@ -318,25 +330,25 @@ extension EventFacts {
         var sawOccurred = false
         let ok = s.members { s, key in
             switch key.count {
-            case 2 where key.elementsEqual("id".utf8):
+            case 2 where key.is("id"):
                 guard let v = s.string() else { return false }
                 f.id = v
-            case 4 where key.elementsEqual("type".utf8):
+            case 4 where key.is("type"):
                 guard let v = s.string() else { return false }
                 f.type = v
                 f.kind = EventKind(v)
-            case 5 where key.elementsEqual("child".utf8): return s.optionalString(&f.child)
-            case 7 where key.elementsEqual("episode".utf8): return s.optionalString(&f.episode)
-            case 10 where key.elementsEqual("supersedes".utf8): return s.optionalString(&f.supersedes)
-            case 10 where key.elementsEqual("occurredAt".utf8):
+            case 5 where key.is("child"): return s.optionalString(&f.child)
+            case 7 where key.is("episode"): return s.optionalString(&f.episode)
+            case 10 where key.is("supersedes"): return s.optionalString(&f.supersedes)
+            case 10 where key.is("occurredAt"):
                 guard let v = s.string(), let t = RFC3339.parse(v) else { return false }
                 f.occurredAt = t.millisecondsSinceEpoch
                 sawOccurred = true
-            case 13 where key.elementsEqual("schemaVersion".utf8):
+            case 13 where key.is("schemaVersion"):
                 let text = s.literal()
                 guard let v = Int(String(decoding: text, as: UTF8.self)) else { return false }
                 f.schemaVersion = v
-            case 4 where key.elementsEqual("data".utf8):
+            case 4 where key.is("data"):
                 return s.members { s, field in
                     guard let which = DataField.named(field) else { return s.skip() }
                     s.ws()
@@ -353,8 +365,8 @@ extension EventFacts {
                         return s.skip()
                     default:
                         let text = s.literal()
-                        let kind: FactValue.Kind = text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8) ? .bool
-                            : text.elementsEqual("null".utf8) ? .null : .number
+                        let kind: FactValue.Kind = text.is("true") || text.is("false") ? .bool
+                            : text.is("null") ? .null : .number
                         f.data[which.rawValue] = FactValue(kind: kind, bytes: text)
                     }
                     return true

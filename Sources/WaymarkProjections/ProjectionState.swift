@@ -96,7 +96,7 @@ struct EpisodeState {
 /// rules and as-of time). Events are folded in log order; an event a later one supersedes or
 /// retracts is never folded (`Projector` finds those first), so nothing is ever undone, and
 /// an incremental run that applies only new events ends exactly where a rebuild does.
-public final class ProjectionState {
+public struct ProjectionState {
     var symbols = Symbols()
     /// Union-find over references (by symbol): the parent, `UInt32.max` for a symbol that is
     /// no reference; a root is its group's canonical reference.
@@ -138,7 +138,7 @@ public final class ProjectionState {
     /// Applies one record from the log. Returns false (and folds nothing) for a payload that
     /// is not a valid envelope, which `append` never lets in.
     @discardableResult
-    func apply(offset: Offset, payload: UnsafeRawBufferPointer, verdict: Verdict) -> Bool {
+    mutating func apply(offset: Offset, payload: UnsafeRawBufferPointer, verdict: Verdict) -> Bool {
         lastOffset = offset
         scratch.reset()
         guard EventFacts.read(payload, scratch: scratch, into: &facts) else {
@@ -166,9 +166,9 @@ public final class ProjectionState {
     }
 
     private func text(_ b: UnsafeRawBufferPointer) -> String { String(decoding: b, as: UTF8.self) }
-    private func value(_ v: FactValue) -> Symbol { v.string.map { symbols.intern($0) } ?? .none }
+    private mutating func value(_ v: FactValue) -> Symbol { v.string.map { symbols.intern($0) } ?? .none }
 
-    private func fold(_ f: EventFacts, offset o: UInt64, child: Symbol?) {
+    private mutating func fold(_ f: EventFacts, offset o: UInt64, child: Symbol?) {
         if let child {
             addNode(child)
             childEvents[child.index] += 1
@@ -185,7 +185,7 @@ public final class ProjectionState {
         case .careHomeRegistered:
             if let urn = f[.homeUrn].string {
                 let s = symbols.intern(urn)
-                let (i, isNew) = entity(s, &homeOf, count: homes.count)
+                let (i, isNew) = ProjectionState.entity(s, &homeOf, count: homes.count, symbols: symbols.count)
                 if isNew { homes.append(HomeState(urn: s)) }
                 homes[i].name = value(f[.name])
                 homes[i].la = value(f[.la])
@@ -211,20 +211,20 @@ public final class ProjectionState {
     }
 
     /// The record of `s` in `table` (an index into its kind's records); `isNew` when there was none.
-    private func entity(_ s: Symbol, _ table: inout [Int32], count: Int) -> (index: Int, isNew: Bool) {
-        if table.count <= s.index { table.append(contentsOf: repeatElement(-1, count: max(s.index + 1, symbols.count) - table.count)) }
+    private static func entity(_ s: Symbol, _ table: inout [Int32], count: Int, symbols: Int) -> (index: Int, isNew: Bool) {
+        if table.count <= s.index { table.append(contentsOf: repeatElement(-1, count: max(s.index + 1, symbols) - table.count)) }
         if table[s.index] >= 0 { return (Int(table[s.index]), false) }
         table[s.index] = Int32(count)
         return (count, true)
     }
 
-    private func episode(_ s: Symbol) -> Int {
-        let (i, isNew) = entity(s, &episodeOf, count: episodes.count)
+    private mutating func episode(_ s: Symbol) -> Int {
+        let (i, isNew) = ProjectionState.entity(s, &episodeOf, count: episodes.count, symbols: symbols.count)
         if isNew { episodes.append(EpisodeState(ref: s)) }
         return i
     }
 
-    private func report(_ f: EventFacts, episode: Symbol, child: Symbol) {
+    private mutating func report(_ f: EventFacts, episode: Symbol, child: Symbol) {
         let i = self.episode(episode)
         if episodes[i].owner.isNone {
             episodes[i].owner = child
@@ -247,7 +247,7 @@ public final class ProjectionState {
         episodes[i] = e
     }
 
-    private func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
+    private mutating func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
         if !episodes[i].hasReport {
             episodes[i].pending.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: ""))
         }
@@ -295,17 +295,17 @@ public final class ProjectionState {
         }
     }
 
-    private func addFactors(_ i: Int, _ f: EventFacts, _ field: DataField) {
+    private mutating func addFactors(_ i: Int, _ f: EventFacts, _ field: DataField) {
         f.forEachString(in: field, scratch: scratch) { s in
             let sym = symbols.intern(s)
             if !episodes[i].factors.contains(sym) { episodes[i].factors.append(sym) }
         }
     }
 
-    private func place(_ f: EventFacts, ref: Symbol, child: Symbol) {
+    private mutating func place(_ f: EventFacts, ref: Symbol, child: Symbol) {
         let notifiedAt = f.time(.notifiedAt)
         if f.kind == .hostNotified && notifiedAt == nil { return }
-        let (i, isNew) = entity(ref, &placementOf, count: placements.count)
+        let (i, isNew) = ProjectionState.entity(ref, &placementOf, count: placements.count, symbols: symbols.count)
         if isNew { placements.append(PlacementState(ref: ref, child: child, start: f.occurredAt)) }
         switch f.kind {
         case .placementStarted:
@@ -333,7 +333,7 @@ public final class ProjectionState {
 
     /// The symbol of a reference's first three `:`-separated parts (`la:LA:ID` from a placement
     /// or LA episode reference `la:LA:ID:YYYY-MM-DD`); empty parts are skipped.
-    private func prefixSymbol(_ ref: UnsafeRawBufferPointer) -> Symbol {
+    private mutating func prefixSymbol(_ ref: UnsafeRawBufferPointer) -> Symbol {
         var out: [UInt8] = []
         var parts = 0
         var k = 0
@@ -350,14 +350,14 @@ public final class ProjectionState {
         return out.withUnsafeBytes { symbols.intern($0) }
     }
 
-    private func prefixSymbol(_ ref: Symbol) -> Symbol {
+    private mutating func prefixSymbol(_ ref: Symbol) -> Symbol {
         let bytes = symbols.withBytes(ref) { Array($0) }
         return bytes.withUnsafeBytes { prefixSymbol($0) }
     }
 
     // MARK: - Identity
 
-    private func grow(_ s: Symbol) {
+    private mutating func grow(_ s: Symbol) {
         if parent.count <= s.index {
             let n = max(s.index + 1, symbols.count) - parent.count
             parent.append(contentsOf: repeatElement(.max, count: n))
@@ -366,14 +366,21 @@ public final class ProjectionState {
     }
 
     /// Records that `s` is a reference to a child.
-    private func addNode(_ s: Symbol) {
+    private mutating func addNode(_ s: Symbol) {
         grow(s)
         if parent[s.index] == .max { parent[s.index] = s.raw }
     }
 
+    /// The root of `s`'s group (its canonical reference).
     func root(_ s: Symbol) -> Symbol {
         var r = s.raw
         while parent[Int(r)] != r { r = parent[Int(r)] }
+        return Symbol(raw: r)
+    }
+
+    /// The root of `s`'s group, pointing every reference on the way straight at it.
+    private mutating func compressedRoot(_ s: Symbol) -> Symbol {
+        let r = root(s).raw
         var k = s.raw
         while parent[Int(k)] != r { let next = parent[Int(k)]; parent[Int(k)] = r; k = next }
         return Symbol(raw: r)
@@ -381,9 +388,9 @@ public final class ProjectionState {
 
     /// Records that `a` and `b` name the same child; the group's root stays its canonical
     /// reference (LA, then police, then other; the smallest of the kind).
-    private func link(_ a: Symbol, _ b: Symbol) {
+    private mutating func link(_ a: Symbol, _ b: Symbol) {
         addNode(a); addNode(b)
-        let ra = root(a), rb = root(b)
+        let ra = compressedRoot(a), rb = compressedRoot(b)
         if ra == rb { return }
         if precedes(ra, rb) { parent[rb.index] = ra.raw } else { parent[ra.index] = rb.raw }
     }

@@ -61,7 +61,7 @@ enum StateFile {
             throw SchemaError("the projector state fails its checksum: run again with --rebuild")
         }
         var r = StateReader(bytes: bytes, at: magic.count)
-        let s = ProjectionState()
+        var s = ProjectionState()
         let last = try r.u64()
         s.lastOffset = last == 0 ? nil : Offset(last - 1)
         s.eventCount = try r.int()
