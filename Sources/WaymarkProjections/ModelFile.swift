@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import Foundation
 import WaymarkLog
 
@@ -28,6 +29,8 @@ final class ModelFile {
         try bytes.withUnsafeBytes { b throws in
             checksum = CRC32C.checksum(b, continuing: checksum)
             try file.write(b, at: position)
+            // Writeback starts now, chunk by chunk, rather than all at the final sync.
+            _ = wm_start_writeback(file.fd, Int64(position), Int64(b.count))
         }
         position += bytes.count
         bytes.removeAll(keepingCapacity: true)

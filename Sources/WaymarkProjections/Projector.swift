@@ -83,7 +83,9 @@ public final class Projector {
         guard let stateBytes = FileManager.default.contents(atPath: out + "/" + Projector.stateFile) else {
             throw ProjectionError.needsRebuild("\(out) has a manifest but no projector state: run again with --rebuild")
         }
+        var timer = PhaseTimer()
         state = try StateFile.decode(Array(stateBytes))
+        timer.mark("load state")
         return true
     }
 
@@ -94,7 +96,10 @@ public final class Projector {
     public func catchUp(limit: Int = .max, stop: () -> Bool = { false }) throws -> Int {
         let reader = LogReader(directory: log)
         let from = state.lastOffset.map { $0.next } ?? .zero
+        var timer = PhaseTimer()
         var (corrections, end, count) = try plan(reader, from: from, end: nil, limit: limit, stop: stop)
+        timer.mark("find corrections")
+        defer { timer.mark("fold") }
         guard count > 0 else { return 0 }
         if from > .zero, !corrections.isEmpty {
             var refold = false
@@ -152,31 +157,37 @@ public final class Projector {
     /// one atomic exchange (or rename, the first time). Returns row counts.
     @discardableResult
     public func publish() throws -> [String: Int] {
+        var timer = PhaseTimer()
         let model = ReadModel(state: state, rules: rules, asOf: asOf)
+        timer.mark("read model")
         let build = try Projector.prepareBuild(beside: out)
-        var rows: [String: Int] = [:]
         func file(_ name: String, _ render: (ModelFile) throws -> Void) throws {
             let f = try ModelFile(directory: build, name: name)
             try render(f)
             try f.close()
         }
-        func table(_ name: String, _ render: (ModelFile) throws -> Int) throws {
+        func table(_ name: String, _ rows: inout [String: Int], _ render: (ModelFile) throws -> Int) throws {
             guard kind.files.contains(name) else { return }
             try file(name) { rows[name] = try render($0) }
         }
-        try table("episodes.csv", model.episodesTable)
-        try table("care-homes.csv") { try model.careHomesTable($0, monthly: false) }
-        try table("care-homes-monthly.csv") { try model.careHomesTable($0, monthly: true) }
-        try table("handoffs.csv", model.handoffsTable)
-        try table("missing-now.csv", model.missingNowTable)
-        try table("children.csv", model.childrenTable)
-        try table("unplaced.csv", model.unplacedTable)
-        if kind.files.contains("timeline.dat") {
+        // Two cores, two halves of about equal work; each half counts its own rows.
+        var rows: [String: Int] = [:], otherRows: [String: Int] = [:]
+        try Parallel.both({
+            try table("episodes.csv", &rows, model.episodesTable)
+            try table("care-homes.csv", &rows) { try model.careHomesTable($0, monthly: false) }
+            try table("care-homes-monthly.csv", &rows) { try model.careHomesTable($0, monthly: true) }
+            try file(Projector.stateFile) { try StateFile.encode(state, into: $0) }
+        }, {
+            try table("handoffs.csv", &otherRows, model.handoffsTable)
+            try table("missing-now.csv", &otherRows, model.missingNowTable)
+            try table("children.csv", &otherRows, model.childrenTable)
+            try table("unplaced.csv", &otherRows, model.unplacedTable)
+            guard kind.files.contains("timeline.dat") else { return }
             var index: [UInt8] = []
             try file("timeline.dat") { index = try TimelineStore.build(model, into: $0) }
             try file("timeline.idx") { try $0.write(&index, force: true) }
-        }
-        try file(Projector.stateFile) { try StateFile.encode(state, into: $0) }
+        })
+        rows.merge(otherRows) { a, _ in a }
         let manifest = JSONText.object([
             ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)), ("log", .string(Projector.absolute(log))),
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
@@ -186,7 +197,9 @@ public final class Projector {
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"
         try file("manifest.json") { $0.bytes += manifest.utf8 }
+        timer.mark("render and write")
         try Projector.swapIn(build, for: out)
+        timer.mark("publish")
         return rows
     }
 

@@ -22,6 +22,10 @@ int wm_contains(const void *haystack, size_t length, const void *needle, size_t 
 /// buffers built and freed again and again are not zeroed afresh by the kernel each time.
 void wm_keep_freed_memory(void);
 
+/// Starts writing back `length` bytes of `fd` from `offset` without waiting (sync_file_range
+/// SYNC_FILE_RANGE_WRITE), so a later fdatasync has little left to wait for. 0 or -1.
+int wm_start_writeback(int fd, long long offset, long long length);
+
 #endif
 
 #ifndef CWAYMARK_SYSTEM_PROCESS_H
