@@ -103,6 +103,7 @@ public struct ReadModel {
         func optional(_ s: Symbol) -> String? { names.optional(s) }
         func time(_ ms: Int64?) -> Timestamp? { ms.map { Timestamp(millisecondsSinceEpoch: $0) } }
 
+        var timer = PhaseTimer()
         // 1. Identity: each group's root is its canonical reference.
         var canonicalName: [Int32] = Array(repeating: -1, count: state.parent.count)
         for k in state.parent.indices where state.parent[k] != .max {
@@ -115,6 +116,7 @@ public struct ReadModel {
             s.index < canonicalName.count && canonicalName[s.index] >= 0 ? text(Symbol(raw: UInt32(bitPattern: canonicalName[s.index]))) : text(s)
         }
 
+        timer.mark("  identity")
         // 2. Homes and placements.
         for h in state.homes { homes[text(h.urn)] = (text(h.name), text(h.la), h.regulated, optional(h.philomena)) }
         for p in state.placements {
@@ -125,71 +127,94 @@ public struct ReadModel {
         for p in placements.values { placementsByChild[p.child, default: []].append(p) }
         for k in placementsByChild.keys { placementsByChild[k]!.sort { ($0.start, $0.ref) < ($1.start, $1.ref) } }
 
-        // 3. Raw episodes: each agency's episode with a report.
+        // 3. Raw episodes: each agency's episode with a report, by child (canonical root).
         struct Raw {
+            var index: Int
             var ref: String
-            var child: String
+            var start: Int64
             var isLA: Bool
-            var state: EpisodeState
-            var start: Timestamp { Timestamp(millisecondsSinceEpoch: state.start) }
-            var foundTime: Timestamp? { state.hasFound ? Timestamp(millisecondsSinceEpoch: state.foundAt) : nil }
         }
-        var byChild: [String: [Raw]] = [:]
-        for e in state.episodes {
-            let ref = text(e.ref)
+        var byChild: [UInt32: [Raw]] = [:]
+        for (i, e) in state.episodes.enumerated() {
             guard e.hasReport else {
-                for p in e.pending { unplaced.append(UnplacedEvent(offset: p.offset, id: p.id, type: p.type, reason: "no missing report for episode \(ref)")) }
+                if !e.pending.isEmpty {
+                    let ref = text(e.ref)
+                    for p in e.pending { unplaced.append(UnplacedEvent(offset: p.offset, id: p.id, type: p.type, reason: "no missing report for episode \(ref)")) }
+                }
                 continue
             }
+            let ref = text(e.ref)
             for a in e.strayAcceptances {
                 unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(ref)"))
             }
-            let child = canonical(e.reportChild)
-            byChild[child, default: []].append(Raw(ref: ref, child: child, isLA: ref.hasPrefix("la:"), state: e))
+            let c = e.reportChild
+            let root = c.index < canonicalName.count && canonicalName[c.index] >= 0 ? UInt32(bitPattern: canonicalName[c.index]) : c.raw
+            byChild[root, default: []].append(Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
         }
 
+        timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, starts within tolerance.
         let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
         var merged: [EpisodeView] = []
-        for child in byChild.keys.sorted() {
-            let list = byChild[child]!.sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }
+        merged.reserveCapacity(state.episodes.count)
+        let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }
+        for (root, child) in children {
+            let list = byChild[root]!.sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }
             // Each police incident takes the closest LA period of the child within the tolerance
             // (ties: the earlier, then by reference); an LA period no incident takes is an
             // episode of its own. Two incidents within one LA period stay two episodes.
-            let police = list.filter { !$0.isLA }
             let laPeriods = list.filter(\.isLA)
-            var partner: [String: Raw] = [:]      // police ref -> LA period
-            var taken: Set<String> = []
-            for p in police {
-                func distance(_ la: Raw) -> Int64 { abs(la.state.start - p.state.start) }
-                if let best = laPeriods.filter({ distance($0) <= tolerance }).min(by: { (distance($0), $0.start, $0.ref) < (distance($1), $1.start, $1.ref) }) {
-                    partner[p.ref] = best
-                    taken.insert(best.ref)
+            var taken = [Bool](repeating: false, count: laPeriods.count)
+            for p in list where !p.isLA {
+                // The periods are in start order: look only at those within the tolerance.
+                var lo = 0, hi = laPeriods.count
+                while lo < hi { let mid = (lo + hi) / 2; if laPeriods[mid].start < p.start - tolerance { lo = mid + 1 } else { hi = mid } }
+                var best: Int?
+                var k = lo
+                while k < laPeriods.count && laPeriods[k].start <= p.start + tolerance {
+                    if let b = best {
+                        let d = abs(laPeriods[k].start - p.start), db = abs(laPeriods[b].start - p.start)
+                        if (d, laPeriods[k].start, laPeriods[k].ref) < (db, laPeriods[b].start, laPeriods[b].ref) { best = k }
+                    } else {
+                        best = k
+                    }
+                    k += 1
                 }
+                if let best { taken[best] = true }
+                merged.append(makeEpisode(child: child, primary: p, secondary: best.map { laPeriods[$0] }))
             }
-            for p in police { merged.append(makeEpisode(child: child, primary: p, secondary: partner[p.ref])) }
-            for la in laPeriods where !taken.contains(la.ref) { merged.append(makeEpisode(child: child, primary: la, secondary: nil)) }
+            for (k, la) in laPeriods.enumerated() where !taken[k] { merged.append(makeEpisode(child: child, primary: la, secondary: nil)) }
         }
         func makeEpisode(child: String, primary: Raw, secondary: Raw?) -> EpisodeView {
-            let sources = [primary] + (secondary.map { [$0] } ?? [])
-            let foundTime = sources.compactMap(\.foundTime).first
+            let a = state.episodes[primary.index]
+            let b = secondary.map { state.episodes[$0.index] }
+            let foundState = a.hasFound ? a : b.flatMap { $0.hasFound ? $0 : nil }
+            let foundTime = foundState.map { Timestamp(millisecondsSinceEpoch: $0.foundAt) }
             let end = foundTime.flatMap { $0 <= asOf ? $0 : nil }
-            let placementRef = optional(primary.state.placement) ?? secondary.flatMap { optional($0.state.placement) }
-            let placement = placementRef.flatMap { placements[$0] } ?? placementInForce(child: child, at: primary.start)
-            let fromCare = sources.contains { $0.isLA || $0.state.missingFromCare } || placement != nil
-            let found = sources.first { $0.state.hasFound }?.state
-            let interview = sources.first { $0.state.hasInterview }?.state
-            let risk = sources.compactMap { s in s.state.riskAt.map { (at: $0, level: s.state.riskLevel) } }.max { $0.at < $1.at }.map { text($0.level) }
-                ?? optional(primary.state.reportRisk) ?? secondary.flatMap { optional($0.state.reportRisk) }
-            let v = EpisodeView(key: primary.ref, refs: sources.map(\.ref).sorted(), child: child, category: text(primary.state.category),
-                                startedAt: primary.start, endedAt: end, riskLevel: risk, foundBy: found.flatMap { optional($0.foundBy) },
-                                fromCare: fromCare, placement: placement, reportingForce: primary.isLA ? nil : optional(primary.state.force),
-                                foundForce: found.flatMap { optional($0.foundForce) }, foundAt: foundTime,
-                                debriefAt: time(sources.compactMap(\.state.debriefAt).first).flatMap { $0 <= asOf ? $0 : nil },
+            let placementRef = optional(a.placement) ?? b.flatMap { optional($0.placement) }
+            let startedAt = Timestamp(millisecondsSinceEpoch: a.start)
+            let placement = placementRef.flatMap { placements[$0] } ?? placementInForce(child: child, at: startedAt)
+            let fromCare = primary.isLA || a.missingFromCare || secondary.map { $0.isLA || b!.missingFromCare } ?? false || placement != nil
+            let interview = a.hasInterview ? a : b.flatMap { $0.hasInterview ? $0 : nil }
+            var riskAt: Int64?, riskLevel = Symbol.none
+            for s in [a] + (b.map { [$0] } ?? []) {
+                if let at = s.riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = s.riskLevel }
+            }
+            let risk = riskAt != nil ? text(riskLevel) : optional(a.reportRisk) ?? b.flatMap { optional($0.reportRisk) }
+            let v = EpisodeView(key: primary.ref, refs: secondary.map { [primary.ref, $0.ref].sorted() } ?? [primary.ref], child: child,
+                                category: text(a.category), startedAt: startedAt, endedAt: end, riskLevel: risk,
+                                foundBy: foundState.flatMap { optional($0.foundBy) }, fromCare: fromCare, placement: placement,
+                                reportingForce: primary.isLA ? nil : optional(a.force), foundForce: foundState.flatMap { optional($0.foundForce) },
+                                foundAt: foundTime, debriefAt: time(a.debriefAt ?? b?.debriefAt).flatMap { $0 <= asOf ? $0 : nil },
                                 rhiOutcome: interview.flatMap { optional($0.interviewOutcome) }, rhiHeldAt: time(interview?.interviewHeldAt))
-            for s in sources { for f in s.state.reportFactors + s.state.factors { v.riskFactors.insert(text(f)) } }
-            v.transfers = sources.flatMap { s in s.state.transfers.map { (to: text($0.to), from: text($0.from), requestedAt: Timestamp(millisecondsSinceEpoch: $0.requestedAt), acceptedAt: time($0.acceptedAt)) } }
-                .sorted { ($0.requestedAt, $0.to) < ($1.requestedAt, $1.to) }
+            for s in [a] + (b.map { [$0] } ?? []) {
+                for f in s.reportFactors { v.riskFactors.insert(text(f)) }
+                for f in s.factors { v.riskFactors.insert(text(f)) }
+                for t in s.transfers {
+                    v.transfers.append((to: text(t.to), from: text(t.from), requestedAt: Timestamp(millisecondsSinceEpoch: t.requestedAt), acceptedAt: time(t.acceptedAt)))
+                }
+            }
+            if v.transfers.count > 1 { v.transfers.sort { ($0.requestedAt, $0.to) < ($1.requestedAt, $1.to) } }
             if let end { v.durationHours = Double(end.millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000 }
             let hoursSoFar = Double((end ?? asOf).millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000
             v.counted = rules.countedCategories.contains(v.category) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
@@ -205,6 +230,7 @@ public struct ReadModel {
         merged.sort { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
         episodes = merged
 
+        timer.mark("  episodes")
         // 5. Entries: every event about each child, in time order, grouped by child.
         var keyed = state.entries.map { e in
             (child: e.child.index < canonicalName.count && canonicalName[e.child.index] >= 0 ? UInt32(bitPattern: canonicalName[e.child.index]) : e.child.raw,
@@ -221,6 +247,7 @@ public struct ReadModel {
             k = end
         }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
+        timer.mark("  entries")
     }
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
