@@ -7,22 +7,30 @@ struct CSVTable {
     let file: ModelFile
     let columns: Int
     private(set) var rowCount = 0
+    private var bytes: [UInt8] = []
 
     init(_ file: ModelFile, _ columns: [String]) {
         self.file = file
         self.columns = columns.count
-        file.bytes += (columns.joined(separator: ",") + "\n").utf8
+        bytes.reserveCapacity(ModelFile.chunk + (64 << 10))
+        bytes += (columns.joined(separator: ",") + "\n").utf8
     }
 
     mutating func add(_ cells: CSVCell...) throws {
         precondition(cells.count == columns, "\(file.name): \(cells.count) fields for \(columns) columns")
         for (i, c) in cells.enumerated() {
-            if i > 0 { file.bytes.append(UInt8(ascii: ",")) }
-            c.write(to: &file.bytes)
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            c.write(to: &bytes)
         }
-        file.bytes.append(0x0A)
+        bytes.append(0x0A)
         rowCount += 1
-        try file.flushIfFull()
+        try file.write(&bytes)
+    }
+
+    /// Hands the last rows to the file; returns how many rows the table has.
+    mutating func finish() throws -> Int {
+        try file.write(&bytes, force: true)
+        return rowCount
     }
 }
 

@@ -30,21 +30,21 @@ public final class PlacementView {
 /// same child that started within the rules' tolerance are one. A reference type, so the
 /// tables and timelines that list it share it rather than copy it.
 public final class EpisodeView {
-    public var key: String            // the police reference when there is one, else the LA one
-    public var refs: [String]
-    public var child: String          // canonical
-    public var category: String
-    public var startedAt: Timestamp
-    public var endedAt: Timestamp?    // as of the as-of time
-    public var riskLevel: String?
+    public let key: String            // the police reference when there is one, else the LA one
+    public let refs: [String]
+    public let child: String          // canonical
+    public let category: String
+    public let startedAt: Timestamp
+    public let endedAt: Timestamp?    // as of the as-of time
+    public let riskLevel: String?
     public var riskFactors: Set<String> = []
-    public var foundBy: String?
-    public var fromCare: Bool
-    public var placement: PlacementView?
-    public var reportingForce: String?
-    public var foundForce: String?
-    public var foundAt: Timestamp?
-    public var debriefAt: Timestamp?
+    public let foundBy: String?
+    public let fromCare: Bool
+    public let placement: PlacementView?
+    public let reportingForce: String?
+    public let foundForce: String?
+    public let foundAt: Timestamp?
+    public let debriefAt: Timestamp?
     public var rhiOutcome: String?
     public var rhiHeldAt: Timestamp?
     public var rhiOnTime: Bool?       // nil: not due yet, or never ended
@@ -231,20 +231,29 @@ public struct ReadModel {
         episodes = merged
 
         timer.mark("  episodes")
-        // 5. Entries: every event about each child, in time order, grouped by child.
-        var keyed = state.entries.map { e in
-            (child: e.child.index < canonicalName.count && canonicalName[e.child.index] >= 0 ? UInt32(bitPattern: canonicalName[e.child.index]) : e.child.raw,
-             at: e.occurredAt, offset: e.offset)
+        // 5. Entries: every event about each child, in time order, grouped by child: a counting
+        // sort by canonical reference (log order kept), then each child's few sorted by time.
+        let entries = state.entries
+        var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
+        func rootOf(_ c: Symbol) -> Int { c.index < canonicalName.count && canonicalName[c.index] >= 0 ? Int(canonicalName[c.index]) : c.index }
+        for e in entries { bucket[rootOf(e.child) + 1] += 1 }
+        for k in 1..<bucket.count { bucket[k] += bucket[k - 1] }
+        var order = [UInt32](repeating: 0, count: entries.count)
+        var next = bucket
+        for (i, e) in entries.enumerated() {
+            let r = rootOf(e.child)
+            order[Int(next[r])] = UInt32(i)
+            next[r] += 1
         }
-        keyed.sort { ($0.child, $0.at, $0.offset) < ($1.child, $1.at, $1.offset) }
+        for r in 0..<(bucket.count - 1) where bucket[r + 1] - bucket[r] > 0 {
+            let range = Int(bucket[r])..<Int(bucket[r + 1])
+            order[range].sort { (entries[Int($0)].occurredAt, entries[Int($0)].offset) < (entries[Int($1)].occurredAt, entries[Int($1)].offset) }
+            entryRanges[text(Symbol(raw: UInt32(r)))] = range
+        }
         let noStatuses = state.statuses.isEmpty
-        entryList = keyed.map { (offset: $0.offset, status: noStatuses ? .current : state.statuses[$0.offset] ?? .current) }
-        var k = 0
-        while k < keyed.count {
-            var end = k + 1
-            while end < keyed.count && keyed[end].child == keyed[k].child { end += 1 }
-            entryRanges[text(Symbol(raw: keyed[k].child))] = k..<end
-            k = end
+        entryList = order.map { i in
+            let o = entries[Int(i)].offset
+            return (offset: o, status: noStatuses ? .current : state.statuses[o] ?? .current)
         }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
         timer.mark("  entries")

@@ -15,7 +15,7 @@ extension ReadModel {
                   .text(e.placement?.hostLA ?? ""), .text(e.reportingForce ?? ""), .text(e.foundForce ?? ""), .time(e.debriefAt),
                   .text(e.rhiOutcome ?? ""), .time(e.rhiHeldAt), .flag(e.rhiOnTime))
         }
-        return t.rowCount
+        return try t.finish()
     }
 
     /// `care-homes.csv` (by financial year) or `care-homes-monthly.csv` (by month).
@@ -41,7 +41,7 @@ extension ReadModel {
                   .int(Set(outOfArea.map(\.child)).count), .hours(Cell.median(list.compactMap(\.durationHours))),
                   .int(list.filter { $0.rhiOnTime != nil }.count), .int(list.filter { $0.rhiOnTime == true }.count))
         }
-        return t.rowCount
+        return try t.finish()
     }
 
     /// `handoffs.csv`: every place responsibility crosses a boundary, and how it went.
@@ -73,7 +73,7 @@ extension ReadModel {
             try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(r.to), .time(r.at), .time(r.completed),
                   .hours(r.completed.map { Double($0.millisecondsSinceEpoch - r.at.millisecondsSinceEpoch) / 3_600_000 }), .text(status))
         }
-        return t.rowCount
+        return try t.finish()
     }
 
     /// `missing-now.csv`: the counted episodes open at the as-of moment.
@@ -83,7 +83,7 @@ extension ReadModel {
             try t.add(.text(e.child), .text(e.key), .time(e.startedAt), .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt.millisecondsSinceEpoch) / 3_600_000),
                   .text(e.riskLevel ?? ""), .text(e.placement?.placingLA ?? ""), .text(e.placement?.hostLA ?? ""))
         }
-        return t.rowCount
+        return try t.finish()
     }
 
     /// `children.csv`: one row per child (canonical reference).
@@ -106,13 +106,13 @@ extension ReadModel {
                   .time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
                   .text(all.reduce(into: Set<String>()) { $0.formUnion($1.riskFactors) }.sorted().joined(separator: ";")))
         }
-        return t.rowCount
+        return try t.finish()
     }
 
     /// `unplaced.csv`: events the projector could not place, never dropped silently.
     func unplacedTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["offset", "id", "type", "reason"])
         for u in unplaced { try t.add(.int(Int(u.offset)), .text(u.id), .text(u.type), .text(u.reason)) }
-        return t.rowCount
+        return try t.finish()
     }
 }
