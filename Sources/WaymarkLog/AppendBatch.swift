@@ -17,6 +17,15 @@ public struct AppendBatch: Sendable {
         items.append((k..<p, p..<bytes.count))
     }
 
+    /// Adds every record of `other`, in order.
+    public mutating func add(contentsOf other: AppendBatch) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        for item in other.items {
+            items.append(((item.key.lowerBound + shift)..<(item.key.upperBound + shift), (item.payload.lowerBound + shift)..<(item.payload.upperBound + shift)))
+        }
+    }
+
     /// Records in the batch.
     public var count: Int { items.count }
     /// Whether the batch has no records.

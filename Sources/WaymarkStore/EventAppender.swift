@@ -65,9 +65,38 @@ public final class EventAppender {
         if let recordedAt, let last = writer.lastRecordedAt, recordedAt < last {
             throw LogError.refused("--recorded-at \(recordedAt) is earlier than the log's latest recordedAt (\(last)): history cannot be back-dated")
         }
+        // `reject` is called from the idle flush, which the reader holds only until we return.
+        return try withoutActuallyEscaping(reject) { reject in try append(input, recordedAt: recordedAt, rejecting: reject) }
+    }
+
+    private func append(_ input: LineReader, recordedAt: Timestamp?, rejecting reject: @escaping (LineRejection) -> Void) throws -> AppendSummary {
         var summary = AppendSummary()
         var batch = AppendBatch()
+        var lines = PendingLines()
+        let catalogue = self.catalogue
+        let limit = input.maxLineBytes
+        // Lines are validated a few thousand at a time, half on each of two cores, then added
+        // to the batch in input order; rejections are reported in input order too.
+        func stage() {
+            guard !lines.isEmpty else { return }
+            let middle = lines.count / 2
+            var first = StagedLines(), second = StagedLines()
+            try? Parallel.both({
+                first = lines.stage(0..<middle, catalogue: catalogue, limit: limit)
+            }, {
+                second = lines.stage(middle..<lines.count, catalogue: catalogue, limit: limit)
+            })
+            for staged in [first, second] {
+                for (line, field, reason) in staged.rejections {
+                    summary.rejected += 1
+                    reject(LineRejection(input: input.name, line: line, field: field, reason: reason))
+                }
+                batch.add(contentsOf: staged.batch)
+            }
+            lines.removeAll()
+        }
         func flush() throws {
+            stage()
             guard !batch.isEmpty else { return }
             let outcome = try writer.append(batch, recordedAt: recordedAt)
             for offset in outcome.offsets {
@@ -84,16 +113,11 @@ public final class EventAppender {
         }
         input.onIdle = flush
         defer { input.onIdle = nil }
-        let limit = input.maxLineBytes
-        let catalogue = self.catalogue
-        while let problem = try input.nextLine({ line -> (String?, String)? in
-            line.overlong ? (nil, "line longer than \(limit) bytes") : EventAppender.stage(line.bytes, catalogue: catalogue, into: &batch)
-        }) {
-            if let (field, reason) = problem {
-                summary.rejected += 1
-                reject(LineRejection(input: input.name, line: input.lineNumber, field: field, reason: reason))
+        while try input.nextLine({ line in lines.add(line, number: input.lineNumber) }) != nil {
+            if lines.count >= PendingLines.round || lines.bytes.count >= PendingLines.roundBytes {
+                stage()
+                if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush() }
             }
-            if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush() }
         }
         try flush()
         return summary
@@ -134,4 +158,47 @@ public final class EventAppender {
         }
         return nil
     }
+}
+
+/// Lines read and not yet validated: their bytes side by side, with each line's number.
+struct PendingLines {
+    /// Lines per validation round (and bytes, whichever comes first).
+    static let round = 4096
+    static let roundBytes = 4 << 20
+    private(set) var bytes: [UInt8] = []
+    private var lines: [(range: Range<Int>, number: Int, overlong: Bool)] = []
+
+    var count: Int { lines.count }
+    var isEmpty: Bool { lines.isEmpty }
+
+    mutating func add(_ line: InputLine, number: Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: line.bytes)
+        lines.append((start..<bytes.count, number, line.overlong))
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+    }
+
+    /// Validates lines `range` into a batch of their own, with the rejections.
+    func stage(_ range: Range<Int>, catalogue: EventCatalogue?, limit: Int) -> StagedLines {
+        var out = StagedLines()
+        bytes.withUnsafeBytes { all in
+            for k in range {
+                let line = lines[k]
+                let problem = line.overlong ? (nil, "line longer than \(limit) bytes")
+                    : EventAppender.stage(UnsafeRawBufferPointer(rebasing: all[line.range]), catalogue: catalogue, into: &out.batch)
+                if let (field, reason) = problem { out.rejections.append((line.number, field, reason)) }
+            }
+        }
+        return out
+    }
+}
+
+/// Lines validated: the events to append, and the lines rejected (number, field, reason).
+struct StagedLines {
+    var batch = AppendBatch()
+    var rejections: [(Int, String?, String)] = []
 }

@@ -71,6 +71,33 @@ final class CommandLineContractTests: XCTestCase {
         XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.compactMap { jsonObject($0)?["id"] as? String }, ["a", "e"])
     }
 
+    /// Lines are validated a few thousand at a time on two cores; across many rounds the
+    /// events still land in input order and every rejection names its own line, in order.
+    func testManyLinesKeepTheirOrderAndTheirLineNumbers() throws {
+        var lines: [String] = []
+        var expectedIds: [String] = [], expectedRejections: [Int] = []
+        for n in 1...10_000 {
+            if n % 7 == 0 {
+                lines.append(#"{"id":"bad\#(n)","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:\#(n)","data":{"dateOfBirth":"2007-06","sex":"boy"}}"#)
+                expectedRejections.append(n)
+            } else {
+                lines.append(#"{"id":"e\#(n)","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:\#(n)","data":{"dateOfBirth":"2007-06","sex":"male"}}"#)
+                expectedIds.append("e\(n)")
+            }
+        }
+        let file = dir.file("many.ndjson")
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Waymark.run(["append", "--log", log, file])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stdout, #"{"appended":8572,"duplicates":0,"rejected":1428,"firstOffset":0,"lastOffset":8571}"# + "\n")
+        let reported = r.stderr.split(separator: "\n").compactMap { line -> Int? in
+            guard let at = line.range(of: file + ":") else { return nil }
+            return Int(line[at.upperBound...].prefix { $0 != ":" })
+        }
+        XCTAssertEqual(reported, expectedRejections)
+        XCTAssertEqual(try Waymark.run(["read", "--log", log]).lines.compactMap { jsonObject($0)?["id"] as? String }, expectedIds)
+    }
+
     func testCRLFInputIsAccepted() throws {
         let r = try Waymark.run(["append", "--log", log], stdin: two.replacingOccurrences(of: "\n", with: "\r\n"))
         XCTAssertEqual(r.status, 0, r.stderr)

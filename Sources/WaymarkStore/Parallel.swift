@@ -1,9 +1,9 @@
 import Dispatch
 
-/// Two pieces of work run at once on the machine's cores, for the parts of a projection that
-/// only read shared, finished data (the read model is not changed while its files are
-/// rendered). The caller's thread runs the first; another thread runs the second.
-enum Parallel {
+/// Two pieces of work run at once on the machine's cores, for work that only reads shared,
+/// finished data (validating lines against the catalogue; rendering a read model that is no
+/// longer changed). The caller's thread runs the first; another thread runs the second.
+public enum Parallel {
     /// Work handed to another thread. Safe because `both` waits for it before returning,
     /// and the two pieces share nothing they change.
     private struct Handoff: @unchecked Sendable {
@@ -15,7 +15,7 @@ enum Parallel {
 
     /// Runs `first` here and `second` on another thread; returns when both are done, throwing
     /// the first error either threw.
-    static func both(_ first: () throws -> Void, _ second: () throws -> Void) throws {
+    public static func both(_ first: () throws -> Void, _ second: () throws -> Void) throws {
         try withoutActuallyEscaping(second) { second in
             let handoff = Handoff(work: second)
             let outcome = Outcome()
