@@ -1,3 +1,4 @@
+import Dispatch
 import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
@@ -95,11 +96,16 @@ public final class EventAppender {
             }
             lines.removeAll()
         }
-        func flush() throws {
-            stage()
-            guard !batch.isEmpty else { return }
-            let outcome = try writer.append(batch, recordedAt: recordedAt)
-            for offset in outcome.offsets {
+        // A batch is written (one write, one fsync) on another thread while the next lines are
+        // read and validated; at most one batch is in flight, and the run ends only when the
+        // last is durable.
+        var inFlight: BatchWrite?
+        // On an error the batch in flight still finishes before the writer is given back.
+        defer { _ = try? inFlight?.wait() }
+        func settle() throws {
+            guard let write = inFlight else { return }
+            inFlight = nil
+            for offset in try write.wait().offsets {
                 if let offset {
                     summary.appended += 1
                     if summary.firstOffset == nil { summary.firstOffset = offset }
@@ -108,18 +114,28 @@ public final class EventAppender {
                     summary.duplicates += 1
                 }
             }
-            batch.removeAll()
-            onProgress?(input.lineNumber)
+            onProgress?(write.linesRead)
         }
+        func flush(waiting: Bool) throws {
+            stage()
+            try settle()
+            if !batch.isEmpty {
+                inFlight = BatchWrite(writer: writer, batch: batch, recordedAt: recordedAt, linesRead: input.lineNumber)
+                batch = AppendBatch()
+            }
+            if waiting { try settle() }
+        }
+        // An idle input (a pipe with nothing to read yet) makes what arrived durable now.
+        func flush() throws { try flush(waiting: true) }
         input.onIdle = flush
         defer { input.onIdle = nil }
         while try input.nextLine({ line in lines.add(line, number: input.lineNumber) }) != nil {
             if lines.count >= PendingLines.round || lines.bytes.count >= PendingLines.roundBytes {
                 stage()
-                if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush() }
+                if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush(waiting: false) }
             }
         }
-        try flush()
+        try flush(waiting: true)
         return summary
     }
 
@@ -201,4 +217,33 @@ struct PendingLines {
 struct StagedLines {
     var batch = AppendBatch()
     var rejections: [(Int, String?, String)] = []
+}
+
+/// One batch being appended on another thread: started on creation, joined by `wait`.
+final class BatchWrite: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<AppendOutcome, any Error> = .failure(CancellationError())
+    /// Input lines read when the batch was handed over (for progress reports).
+    let linesRead: Int
+
+    /// Starts appending `batch` through `writer`; the caller touches neither until `wait`.
+    init(writer: LogWriter, batch: AppendBatch, recordedAt: Timestamp?, linesRead: Int) {
+        self.linesRead = linesRead
+        let job = UncheckedWriter(writer: writer)
+        DispatchQueue.global().async(group: group) {
+            self.result = Result { try job.writer.append(batch, recordedAt: recordedAt) }
+        }
+    }
+
+    /// Waits for the append; its outcome, or the error it threw.
+    func wait() throws -> AppendOutcome {
+        group.wait()
+        return try result.get()
+    }
+}
+
+/// The writer handed to the thread that appends a batch (only one batch is in flight, and
+/// nothing else uses the writer meanwhile).
+private struct UncheckedWriter: @unchecked Sendable {
+    let writer: LogWriter
 }
