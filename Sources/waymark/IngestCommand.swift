@@ -67,6 +67,7 @@ enum IngestCommand {
         }
         let schemas = try SchemaDirectory.locate()
         let ingester = SnapshotIngester(logDirectory: log, catalogue: try SchemaDirectory.catalogue(in: schemas))
+        defer { SnapshotState.saveDerivations() }
         var anyQuarantined = false
         for feed in manifest.feeds {
             var quarantine = Quarantine(adapter: feed.adapter)

@@ -273,6 +273,43 @@ final class IngestCommandTests: XCTestCase {
     }
 }
 
+/// The snapshot derivation cache (`DIR/snapshots/<source>.state`): a later process reads
+/// only what was appended since, and a cache that does not match its log is ignored.
+final class SnapshotCacheTests: XCTestCase {
+    func testACacheIsUsedAcrossRunsAndIgnoredWhenItDoesNotMatchTheLog() throws {
+        let dir = TemporaryDirectory("waymark-snapshot-cache")
+        defer { dir.remove() }
+        let feeds = Waymark.packageRoot + "/sample-events/feeds"
+        func ingest(_ log: String, _ snapshot: Int, at time: String) throws -> String {
+            let r = try Waymark.run(["ingest", "police", "--force", "GMP", "--log", log, "--recorded-at", time, feeds + "/snapshot-\(snapshot)/police-GMP.csv"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        let a = dir.file("a"), b = dir.file("b"), c = dir.file("c")
+        let first = try ingest(a, 1, at: "2023-03-02T06:00:00Z")
+        // The second run derives from the whole log and caches it; the third reads the cache
+        // and only the records after it. Both give the library tests' figures.
+        XCTAssertEqual(try ingest(a, 2, at: "2023-03-20T06:00:00Z"),
+                       #"{"adapter":"police","rows":1,"appended":7,"duplicates":1,"quarantined":0,"missingFromSnapshot":0}"# + "\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/snapshots/police-GMP-state"))
+        XCTAssertEqual(try ingest(a, 2, at: "2023-03-21T06:00:00Z"),
+                       #"{"adapter":"police","rows":1,"appended":0,"duplicates":8,"quarantined":0,"missingFromSnapshot":0}"# + "\n")
+        // Another log with a copied cache that does not describe it: ignored, so everything is new.
+        let other = #"{"id":"x1","type":"ChildRecorded","occurredAt":"2007-06-01T00:00:00Z","child":"la:309:1","data":{"dateOfBirth":"2007-06","sex":"female"}}"#
+        try (other + "\n").write(toFile: dir.file("x.ndjson"), atomically: true, encoding: .utf8)
+        for log in [b, c] {
+            XCTAssertEqual(try Waymark.run(["append", "--log", log, "--recorded-at", "2023-03-01T06:00:00Z", dir.file("x.ndjson")]).status, 0)
+            try FileManager.default.copyItem(atPath: a + "/snapshots", toPath: log + "/snapshots")
+        }
+        XCTAssertEqual(try ingest(b, 1, at: "2023-03-02T06:00:00Z"), first)
+        // A damaged cache is ignored too.
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: c + "/snapshots/police-GMP-state")))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: c + "/snapshots/police-GMP-state"))
+        XCTAssertEqual(try ingest(c, 1, at: "2023-03-02T06:00:00Z"), first)
+    }
+}
+
 /// The sample manifest and the generator, through the command line.
 final class ManifestAndGeneratorTests: XCTestCase {
     func testTheSampleManifestGivesTheDocumentedSummaries() throws {
