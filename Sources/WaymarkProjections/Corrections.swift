@@ -42,7 +42,7 @@ struct Corrections {
             k = targets.count
             targets.append(Target(id: id))
             byId[id] = k
-            hashes.insert(id.withUnsafeBytes { KeyHash.of($0) })
+            hashes.insert(id.withUnsafeBytes { KeyIndex.hash($0) })
         }
         targets[k].by.append((offset, retracts))
         return k
@@ -69,7 +69,7 @@ struct Corrections {
     /// The verdict on the event with this key at `offset`, as the fold meets it.
     mutating func verdict(key: UnsafeRawBufferPointer, offset: UInt64) -> ProjectionState.Verdict {
         var v = ProjectionState.Verdict()
-        if hashes.contains(KeyHash.of(key)), let k = byId[Array(key)] {
+        if hashes.contains(KeyIndex.hash(key)), let k = byId[Array(key)] {
             if targets[k].at == nil { targets[k].at = offset }
             v.status = status(of: k, at: offset)
         }

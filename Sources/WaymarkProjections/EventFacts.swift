@@ -1,4 +1,5 @@
 import WaymarkEvents
+import WaymarkLog
 import WaymarkTime
 
 /// The members of an event's `data` the read models use. Each has a slot in `EventFacts`.
@@ -49,7 +50,7 @@ enum DataField: Int, CaseIterable {
 
     /// Finds the field a key names (nil: one the read models do not use).
     static func named(_ key: UnsafeRawBufferPointer) -> DataField? {
-        let h = KeyHash.of(key)
+        let h = KeyIndex.hash(key)
         var slot = Int(h & UInt64(table.count - 1))
         while let (hash, field) = table[slot] {
             if hash == h {
@@ -66,7 +67,7 @@ enum DataField: Int, CaseIterable {
     private static let table: [(UInt64, DataField)?] = {
         var t = [(UInt64, DataField)?](repeating: nil, count: 128)
         for f in DataField.allCases {
-            let h = Array(f.key.utf8).withUnsafeBytes { KeyHash.of($0) }
+            let h = Array(f.key.utf8).withUnsafeBytes { KeyIndex.hash($0) }
             var slot = Int(h & 127)
             while t[slot] != nil { slot = (slot + 1) & 127 }
             t[slot] = (h, f)
@@ -95,24 +96,6 @@ enum EventKind: UInt8 {
         case 23: self = name.is("ReturnInterviewRecorded") ? .returnInterviewRecorded : .other
         default: self = .other
         }
-    }
-}
-
-/// A 64-bit hash of bytes (the log's key hash), for symbol tables and key lookups.
-enum KeyHash {
-    @inline(__always) static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= bytes.count {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-            i += 8
-        }
-        var tail: UInt64 = 0, shift: UInt64 = 0
-        while i < bytes.count { tail |= UInt64(bytes[i]) << shift; shift += 8; i += 1 }
-        h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 31
-        return h
     }
 }
 

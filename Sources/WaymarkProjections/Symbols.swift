@@ -1,3 +1,4 @@
+import WaymarkLog
 /// A symbol: the small integer a `Symbols` table gives one distinct byte string.
 struct Symbol: Hashable, Comparable, Sendable {
     var raw: UInt32
@@ -24,7 +25,7 @@ struct Symbols {
 
     /// The symbol for `bytes`, added when new.
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
-        let h = KeyHash.of(bytes)
+        let h = KeyIndex.hash(bytes)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -50,7 +51,7 @@ struct Symbols {
     /// The symbol for `bytes` if there is one.
     func find(_ bytes: UnsafeRawBufferPointer) -> Symbol? {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: KeyHash.of(bytes)) & mask
+        var slot = Int(truncatingIfNeeded: KeyIndex.hash(bytes)) & mask
         while true {
             let s = slots[slot]
             if s == 0 { return nil }
@@ -71,7 +72,7 @@ struct Symbols {
         arena.withUnsafeBytes { a in
             for id in 0..<count {
                 let b = UnsafeRawBufferPointer(rebasing: a[Int(starts[id])..<Int(starts[id + 1])])
-                var slot = Int(truncatingIfNeeded: KeyHash.of(b)) & mask
+                var slot = Int(truncatingIfNeeded: KeyIndex.hash(b)) & mask
                 while slots[slot] != 0 { slot = (slot + 1) & mask }
                 slots[slot] = UInt32(id + 1)
             }

@@ -17,11 +17,7 @@ final class IncrementalTests: XCTestCase {
         let total = try LogReader(directory: log).tail().nextOffset.rawValue
         XCTAssertGreaterThan(total, 2000)
         let rules = try P.rules()
-        let full = Projector(log: log, out: dir.file("full"), kind: .all, rules: rules, knownAt: nil, asOf: nil)
-        _ = try full.loadCheckpoint(rebuild: true)
-        try full.catchUp()
-        try full.publish()
-        let expected = try P.files(dir.file("full"))
+        let expected = try P.rebuild(log, into: dir.file("full"), rules: rules)
 
         var generator = SystemRandomNumberGenerator()
         for attempt in 0..<2 {
@@ -61,11 +57,7 @@ final class CorrectionTests: XCTestCase {
         try extra.joined(separator: "\n").write(toFile: dir.file("extra.ndjson"), atomically: true, encoding: .utf8)
         try P.append(dir.file("extra.ndjson"), to: log, at: "2023-02-02T06:00:00Z")
         let rules = try P.rules()
-        let full = Projector(log: log, out: dir.file("full"), kind: .all, rules: rules, knownAt: nil, asOf: nil)
-        _ = try full.loadCheckpoint(rebuild: true)
-        try full.catchUp()
-        try full.publish()
-        let expected = try P.files(dir.file("full"))
+        let expected = try P.rebuild(log, into: dir.file("full"), rules: rules)
         XCTAssertTrue(expected["unplaced.csv"]!.contains(#"25,x2,ChildFound,"supersedes x3, which is not in the log""#), expected["unplaced.csv"]!)
         XCTAssertTrue(expected["timeline.dat"]!.contains("12 r"), "e13 (offset 12), superseded then retracted, reads as retracted")
         var runs = 0

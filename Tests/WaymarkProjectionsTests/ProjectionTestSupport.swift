@@ -39,6 +39,15 @@ enum P {
     }
 
     static func files(_ dir: String) throws -> [String: String] { try readModelFiles(dir) }
+
+    /// Builds every read model of `log` from scratch into `out`; returns the files.
+    static func rebuild(_ log: String, into out: String, rules: CountingRules) throws -> [String: String] {
+        let full = Projector(log: log, out: out, kind: .all, rules: rules, knownAt: nil, asOf: nil)
+        _ = try full.loadCheckpoint(rebuild: true)
+        try full.catchUp()
+        try full.publish()
+        return try files(out)
+    }
 }
 
 extension XCTestCase {
