@@ -24,8 +24,8 @@ public struct SchemaViolation: Error, Equatable, Sendable, CustomStringConvertib
 /// `default`, `$schema`, `$id`, and any `x-…`) are ignored. Any other keyword is refused when
 /// the schema is loaded, so a schema file can never silently mean more than is checked.
 public final class JSONSchema: @unchecked Sendable {
-    private let root: Node
-    private let definitions: [String: Node]
+    let root: Node
+    let definitions: [String: Node]
 
     /// Compiles `document`; `name` is used in error messages (a file name).
     public init(_ document: JSONValue, name: String) throws {

@@ -33,17 +33,21 @@ final class SchemaPattern: @unchecked Sendable {
 
     /// Whether `s` contains a match (anchors make it a whole-string match), as JSON Schema says.
     func matches(_ s: String) -> Bool {
-        guard let program else {
+        guard program != nil else {
             return fallback!.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
         }
         var copy = s
-        return copy.withUTF8 { bytes in
-            let starts = program.anchoredStart ? 0...0 : 0...bytes.count
-            for start in starts {
-                if SchemaPattern.match(program.nodes[...], bytes, start, end: program.anchoredEnd) { return true }
-            }
-            return false
+        return copy.withUTF8 { matches(bytes: $0)! }
+    }
+
+    /// Whether the UTF-8 bytes contain a match; nil when the pattern needs `NSRegularExpression`.
+    func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let program else { return nil }
+        let starts = program.anchoredStart ? 0...0 : 0...bytes.count
+        for start in starts {
+            if SchemaPattern.match(program.nodes[...], bytes, start, end: program.anchoredEnd) { return true }
         }
+        return false
     }
 
     // MARK: - Matching

@@ -139,6 +139,20 @@ public final class EventAppender {
         return summary
     }
 
+    /// Adds a valid line to `batch`. Re-appending what `waymark read` printed: the fields the
+    /// log assigns (`offset`, `recordedAt`) are dropped, the other members kept as written.
+    static func add(_ line: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, members: [(range: Range<Int>, logAssigned: Bool)],
+                    to batch: inout AppendBatch) {
+        guard members.contains(where: \.logAssigned) else { batch.add(key: key, payload: line); return }
+        var payload: [UInt8] = [UInt8(ascii: "{")]
+        for m in members where !m.logAssigned {
+            if payload.count > 1 { payload.append(UInt8(ascii: ",")) }
+            payload.append(contentsOf: line[m.range])
+        }
+        payload.append(UInt8(ascii: "}"))
+        batch.add(key: key, payload: payload)
+    }
+
     /// Validates one line and adds it to `batch`; returns the problem (field, reason) when it
     /// is rejected, nil when it was added or blank.
     static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, into batch: inout AppendBatch) -> (String?, String)? {
@@ -147,6 +161,12 @@ public final class EventAppender {
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
         if lo == hi { return nil }
         let line = UnsafeRawBufferPointer(rebasing: raw[lo..<hi])
+        // The one-pass byte check accepts most lines; the rest, and every rejection's message,
+        // come from the full validator below.
+        if let catalogue, let valid = EventBytesCheck.check(line, catalogue: catalogue) {
+            add(line, key: UnsafeRawBufferPointer(rebasing: line[valid.id]), members: valid.members, to: &batch)
+            return nil
+        }
         let parsed: (value: JSONValue, members: [JSONParser.MemberSpan])
         do {
             parsed = try JSONParser.parseWithMembers(line)
@@ -160,17 +180,8 @@ public final class EventAppender {
         }
         if let problem = catalogue?.validate(envelope) { return (problem.field, problem.reason) }
         let key = Array(envelope.id.utf8)
-        if parsed.members.contains(where: { Envelope.logAssignedFields.contains($0.key) }) {
-            // Re-appending what `waymark read` printed: drop the fields the log assigns.
-            var payload: [UInt8] = [UInt8(ascii: "{")]
-            for m in parsed.members where !Envelope.logAssignedFields.contains(m.key) {
-                if payload.count > 1 { payload.append(UInt8(ascii: ",")) }
-                payload.append(contentsOf: line[m.range])
-            }
-            payload.append(UInt8(ascii: "}"))
-            batch.add(key: key, payload: payload)
-        } else {
-            batch.add(key: key, payload: line)
+        key.withUnsafeBytes { key in
+            add(line, key: key, members: parsed.members.map { ($0.range, Envelope.logAssignedFields.contains($0.key)) }, to: &batch)
         }
         return nil
     }
