@@ -284,13 +284,16 @@ public final class LogWriter {
         activeIndex = SegmentIndex()
         offsetEntriesWritten = 0
         timeEntriesWritten = 0
-        try SegmentIndex().write(offsetIndexPath: directory.file(name.offsetIndexFile),
-                                 timeIndexPath: directory.file(name.timeIndexFile), sealed: false)
         reader.pin(index: activeIndex, for: active)
         lookup.added(name, index: activeIndex)
     }
 
+    /// Creates a segment: its (empty) index files first, so that whenever a crash comes, a
+    /// segment file never exists without them (index files without a segment are ignored, and
+    /// replaced when the segment is made).
     private static func createSegment(_ name: SegmentName, in directory: LogDirectory) throws(LogError) {
+        try SegmentIndex().write(offsetIndexPath: directory.file(name.offsetIndexFile),
+                                 timeIndexPath: directory.file(name.timeIndexFile), sealed: false)
         let file = try SystemFile(path: directory.file(name.dataFile), flags: O_RDWR | O_CREAT | O_EXCL)
         try file.write(SegmentHeader.bytes(base: name.baseOffset), at: 0)
         try file.sync()
