@@ -84,7 +84,11 @@ public final class Projector {
             throw ProjectionError.needsRebuild("\(out) has a manifest but no projector state: run again with --rebuild")
         }
         var timer = PhaseTimer()
-        state = try StateFile.decode(Array(stateBytes))
+        do {
+            state = try StateFile.decode(Array(stateBytes))
+        } catch {
+            throw ProjectionError.needsRebuild("\(out)/\(Projector.stateFile): \(error)")
+        }
         timer.mark("load state")
         return true
     }

@@ -67,6 +67,26 @@ final class ProjectCommandTests: XCTestCase {
         XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("replay")]).status, 4, "dropping --known-at needs a rebuild")
     }
 
+    func testADamagedOrOlderStateFileNeedsARebuild() throws {
+        let log = dir.file("log")
+        XCTAssertEqual(try Waymark.run(["append", "--log", log, root + "/sample-events/events.ndjson"]).status, 0)
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("models")]).status, 0)
+        let state = dir.file("models/.projector-state")
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: state)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: state))
+        let damaged = try Waymark.run(["project", "all", "--log", log, "--out", dir.file("models")])
+        XCTAssertEqual(damaged.status, 4)
+        XCTAssertTrue(damaged.stderr.contains(".projector-state: the projector state fails its checksum: run again with --rebuild"), damaged.stderr)
+        // A state file of the previous format (one JSON line per event) is refused the same way.
+        try #"{"lastOffset":11,"events":12,"unplaced":[]}"#.write(toFile: state, atomically: true, encoding: .utf8)
+        let older = try Waymark.run(["project", "all", "--log", log, "--out", dir.file("models")])
+        XCTAssertEqual(older.status, 4)
+        XCTAssertTrue(older.stderr.contains("not in this version's format"), older.stderr)
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("models"), "--rebuild"]).status, 0)
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("models")]).status, 0)
+    }
+
     func testAProjectorKilledAtRandomMomentsResumesToTheSameBytesAsARebuild() throws {
         let log = try generatedLog(children: 600)
         let started = Date()
