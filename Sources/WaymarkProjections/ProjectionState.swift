@@ -139,14 +139,20 @@ public struct ProjectionState {
     /// is not a valid envelope, which `append` never lets in.
     @discardableResult
     mutating func apply(offset: Offset, payload: UnsafeRawBufferPointer, verdict: Verdict) -> Bool {
-        lastOffset = offset
         scratch.reset()
-        guard EventFacts.read(payload, scratch: scratch, into: &facts) else {
+        let valid = EventFacts.read(payload, scratch: scratch, into: &facts)
+        return apply(offset: offset, facts: valid ? facts : nil, verdict: verdict)
+    }
+
+    /// Applies one event's facts (read elsewhere; nil: the record is not a valid envelope).
+    @discardableResult
+    mutating func apply(offset: Offset, facts: EventFacts?, verdict: Verdict) -> Bool {
+        lastOffset = offset
+        guard let f = facts else {
             unplaced.append(UnplacedEvent(offset: offset.rawValue, id: "", type: "", reason: "not a valid envelope"))
             return false
         }
         eventCount += 1
-        let f = facts
         let o = offset.rawValue
         latest = max(latest ?? f.occurredAt, f.occurredAt)
         if let target = f.supersedes, !verdict.supersedesKnown {

@@ -147,13 +147,7 @@ public final class Projector {
 
     /// The second pass: folds `from..<end` into the state.
     private func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections) throws {
-        let hasCorrections = !corrections.isEmpty
-        try reader.forEach(from: from) { record in
-            guard record.offset < end else { return false }
-            let verdict = hasCorrections ? corrections.verdict(key: record.key, offset: record.offset.rawValue) : ProjectionState.Verdict()
-            state.apply(offset: record.offset, payload: record.payload, verdict: verdict)
-            return record.offset.next < end
-        }
+        try FactPipe.fold(reader, from: from, end: end, corrections: &corrections, into: &state)
     }
 
     /// Renders the read models and publishes them atomically into `out`: each file is written,

@@ -1,0 +1,212 @@
+import Dispatch
+import WaymarkLog
+import WaymarkStore
+
+/// Reading events' facts on one core while they are folded on the other: the producer reads
+/// the log, finds each event's verdict and facts, and packs them into blocks; the folding
+/// thread unpacks them (pointers into the block, no copies) and applies them in log order.
+/// A ring of blocks and two semaphores (full, free) hand blocks over.
+final class FactPipe: @unchecked Sendable {
+    static let blockBytes = 1 << 20
+    static let ringSize = 8
+    /// Per slot: the block, how many events it holds, whether it is the last. Plain memory
+    /// (not Swift arrays, whose copy-on-write checks would race): each slot belongs to one
+    /// thread at a time, handed over by the semaphores.
+    private let blocks = UnsafeMutablePointer<UnsafeMutableRawBufferPointer>.allocate(capacity: FactPipe.ringSize)
+    private let used = UnsafeMutablePointer<Int>.allocate(capacity: FactPipe.ringSize)
+    private let last = UnsafeMutablePointer<Bool>.allocate(capacity: FactPipe.ringSize)
+    private let full = DispatchSemaphore(value: 0)
+    private let free = DispatchSemaphore(value: FactPipe.ringSize)
+    private var error: (any Error)?
+
+    init() {
+        for k in 0..<FactPipe.ringSize {
+            (blocks + k).initialize(to: .allocate(byteCount: FactPipe.blockBytes, alignment: 8))
+            (used + k).initialize(to: 0)
+            (last + k).initialize(to: false)
+        }
+    }
+
+    deinit {
+        for k in 0..<FactPipe.ringSize { blocks[k].deallocate() }
+        blocks.deallocate()
+        used.deallocate()
+        last.deallocate()
+    }
+
+    /// Folds `from..<end` of the log through the pipe: facts read on another thread, applied
+    /// here. `corrections` gives each event's verdict (used by the reading thread only).
+    static func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections, into state: inout ProjectionState) throws {
+        let pipe = FactPipe()
+        var verdicts = corrections
+        let hasCorrections = !corrections.isEmpty
+        try Parallel.both({
+            pipe.consume { offset, facts, verdict in state.apply(offset: offset, facts: facts, verdict: verdict) }
+        }, {
+            pipe.produce(reader, from: from, end: end) { key, offset in
+                hasCorrections ? verdicts.verdict(key: key, offset: offset.rawValue) : ProjectionState.Verdict()
+            }
+        })
+        corrections = verdicts
+        if let error = pipe.error { throw error }
+    }
+
+    // MARK: - Producing
+
+    private func produce(_ reader: LogReader, from: Offset, end: Offset,
+                         verdict: (UnsafeRawBufferPointer, Offset) -> ProjectionState.Verdict) {
+        let scratch = ScanScratch()
+        var facts = EventFacts()
+        var slot = 0
+        var writer = BlockWriter(block: take(slot))
+        do {
+            try reader.forEach(from: from) { record in
+                guard record.offset < end else { return false }
+                let v = verdict(record.key, record.offset)
+                scratch.reset()
+                let valid = EventFacts.read(record.payload, scratch: scratch, into: &facts)
+                if !writer.put(record.offset, valid ? facts : nil, v) {
+                    hand(slot, writer.count, isLast: false)
+                    slot = (slot + 1) % FactPipe.ringSize
+                    writer = BlockWriter(block: take(slot, atLeast: BlockWriter.size(of: facts) + 64))
+                    let fits = writer.put(record.offset, valid ? facts : nil, v)
+                    precondition(fits, "a block sized for the record holds it")
+                }
+                return record.offset.next < end
+            }
+        } catch {
+            self.error = error
+        }
+        hand(slot, writer.count, isLast: true)
+    }
+
+    /// Waits for block `slot` to be free; grows it when a record needs more room.
+    private func take(_ slot: Int, atLeast bytes: Int = 0) -> UnsafeMutableRawBufferPointer {
+        free.wait()
+        if blocks[slot].count < bytes {
+            blocks[slot].deallocate()
+            blocks[slot] = .allocate(byteCount: bytes, alignment: 8)
+        }
+        return blocks[slot]
+    }
+
+    private func hand(_ slot: Int, _ count: Int, isLast: Bool) {
+        used[slot] = count
+        last[slot] = isLast
+        full.signal()
+    }
+
+    // MARK: - Consuming
+
+    private func consume(_ apply: (Offset, EventFacts?, ProjectionState.Verdict) -> Void) {
+        var slot = 0
+        var facts = EventFacts()
+        while true {
+            full.wait()
+            var r = BlockReader(block: UnsafeRawBufferPointer(blocks[slot]))
+            for _ in 0..<used[slot] {
+                let (offset, valid, verdict) = r.next(into: &facts)
+                apply(offset, valid ? facts : nil, verdict)
+            }
+            let isLast = last[slot]
+            free.signal()
+            if isLast { return }
+            slot = (slot + 1) % FactPipe.ringSize
+        }
+    }
+}
+
+/// Packs events' facts into a block: offset, verdict, kind, time, then each string as a
+/// 32-bit length (all ones: absent) and its bytes, then the data members present.
+private struct BlockWriter {
+    let block: UnsafeMutableRawBufferPointer
+    var at = 0
+    var count = 0
+
+    static func size(of f: EventFacts) -> Int {
+        var n = 40 + f.id.count + f.type.count + (f.child?.count ?? 0) + (f.episode?.count ?? 0) + (f.supersedes?.count ?? 0) + 5 * 4
+        for v in f.data where v.kind != .absent { n += 6 + v.bytes.count }
+        return n
+    }
+
+    mutating func put(_ offset: Offset, _ facts: EventFacts?, _ v: ProjectionState.Verdict) -> Bool {
+        let need = facts.map(BlockWriter.size) ?? 16
+        guard at + need <= block.count else { return false }
+        store(offset.rawValue)
+        store(UInt8(facts == nil ? 0 : 1))
+        store(v.status.rawValue)
+        store(UInt8((v.supersedesKnown ? 1 : 0) | (v.retractsKnown ? 2 : 0)))
+        if let f = facts {
+            store(f.kind.rawValue)
+            store(f.occurredAt)
+            store(Int32(truncatingIfNeeded: f.schemaVersion))
+            bytes(f.id); bytes(f.type); bytes(f.child); bytes(f.episode); bytes(f.supersedes)
+            var present: UInt8 = 0
+            for v in f.data where v.kind != .absent { present += 1 }
+            store(present)
+            for (k, v) in f.data.enumerated() where v.kind != .absent {
+                store(UInt8(k))
+                store(v.kind.rawValue)
+                bytes(v.bytes)
+            }
+        }
+        count += 1
+        return true
+    }
+
+    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+        block.baseAddress!.advanced(by: at).storeBytes(of: value.littleEndian, as: T.self)
+        at += MemoryLayout<T>.size
+    }
+
+    private mutating func bytes(_ b: UnsafeRawBufferPointer?) {
+        guard let b else { store(UInt32.max); return }
+        store(UInt32(b.count))
+        if b.count > 0 { block.baseAddress!.advanced(by: at).copyMemory(from: b.baseAddress!, byteCount: b.count) }
+        at += b.count
+    }
+}
+
+/// Unpacks what `BlockWriter` packed; the facts point into the block.
+private struct BlockReader {
+    let block: UnsafeRawBufferPointer
+    var at = 0
+
+    mutating func next(into f: inout EventFacts) -> (Offset, Bool, ProjectionState.Verdict) {
+        let offset = Offset(load(UInt64.self))
+        let valid = load(UInt8.self) != 0
+        var v = ProjectionState.Verdict()
+        v.status = EventStatus(rawValue: load(UInt8.self)) ?? .current
+        let known = load(UInt8.self)
+        v.supersedesKnown = known & 1 != 0
+        v.retractsKnown = known & 2 != 0
+        guard valid else { return (offset, false, v) }
+        f.reset()
+        f.kind = EventKind(rawValue: load(UInt8.self)) ?? .other
+        f.occurredAt = load(Int64.self)
+        f.schemaVersion = Int(load(Int32.self))
+        f.id = bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        f.type = bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        f.child = bytes()
+        f.episode = bytes()
+        f.supersedes = bytes()
+        for _ in 0..<Int(load(UInt8.self)) {
+            let k = Int(load(UInt8.self))
+            let kind = FactValue.Kind(rawValue: load(UInt8.self)) ?? .absent
+            f.data[k] = FactValue(kind: kind, bytes: bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return (offset, true, v)
+    }
+
+    private mutating func load<T: FixedWidthInteger>(_: T.Type) -> T {
+        defer { at += MemoryLayout<T>.size }
+        return T(littleEndian: block.loadUnaligned(fromByteOffset: at, as: T.self))
+    }
+
+    private mutating func bytes() -> UnsafeRawBufferPointer? {
+        let n = load(UInt32.self)
+        if n == UInt32.max { return nil }
+        defer { at += Int(n) }
+        return UnsafeRawBufferPointer(rebasing: block[at..<(at + Int(n))])
+    }
+}
