@@ -1,4 +1,5 @@
 import WaymarkEvents
+import WaymarkStore
 import WaymarkTime
 
 /// A placement as the read models see it (a reference type: many episodes share one).
@@ -127,6 +128,9 @@ public struct ReadModel {
         for p in placements.values { placementsByChild[p.child, default: []].append(p) }
         for k in placementsByChild.keys { placementsByChild[k]!.sort { ($0.start, $0.ref) < ($1.start, $1.ref) } }
 
+        // The timeline entries are grouped by child on another core while episodes are merged.
+        let grouping = Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) }
+
         // 3. Raw episodes: each agency's episode with a report, by child (canonical root).
         struct Raw {
             var index: Int
@@ -231,8 +235,18 @@ public struct ReadModel {
         episodes = merged
 
         timer.mark("  episodes")
-        // 5. Entries: every event about each child, in time order, grouped by child: a counting
-        // sort by canonical reference (log order kept), then each child's few sorted by time.
+        // 5. Entries (grouped on another thread meanwhile).
+        (entryList, entryRanges) = grouping.wait()
+        unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
+        timer.mark("  entries")
+    }
+
+    /// Every event about each child, in time order, grouped by child: a counting sort by
+    /// canonical reference (log order kept), then each child's few sorted by time. Returns
+    /// (offset, status) child after child, and where each child's run is.
+    static func groupEntries(_ state: ProjectionState, canonicalName: [Int32])
+        -> ([(offset: UInt64, status: EventStatus)], [String: Range<Int>]) {
+        var names = state.symbols
         let entries = state.entries
         var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
         func rootOf(_ c: Symbol) -> Int { c.index < canonicalName.count && canonicalName[c.index] >= 0 ? Int(canonicalName[c.index]) : c.index }
@@ -245,18 +259,18 @@ public struct ReadModel {
             order[Int(next[r])] = UInt32(i)
             next[r] += 1
         }
+        var ranges: [String: Range<Int>] = [:]
         for r in 0..<(bucket.count - 1) where bucket[r + 1] - bucket[r] > 0 {
             let range = Int(bucket[r])..<Int(bucket[r + 1])
             order[range].sort { (entries[Int($0)].occurredAt, entries[Int($0)].offset) < (entries[Int($1)].occurredAt, entries[Int($1)].offset) }
-            entryRanges[text(Symbol(raw: UInt32(r)))] = range
+            ranges[names.string(Symbol(raw: UInt32(r)))] = range
         }
         let noStatuses = state.statuses.isEmpty
-        entryList = order.map { i in
+        let list = order.map { i in
             let o = entries[Int(i)].offset
-            return (offset: o, status: noStatuses ? .current : state.statuses[o] ?? .current)
+            return (offset: o, status: noStatuses ? EventStatus.current : state.statuses[o] ?? .current)
         }
-        unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
-        timer.mark("  entries")
+        return (list, ranges)
     }
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).

@@ -31,3 +31,26 @@ public enum Parallel {
         }
     }
 }
+
+/// Work started on another thread now and joined later (`wait`), for work that only reads
+/// values nothing changes meanwhile.
+public final class Background<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var value: Value?
+
+    /// Starts `work` on another thread.
+    public init(_ work: @escaping () -> Value) {
+        let job = Job(work: work)
+        DispatchQueue.global().async(group: group) { self.value = job.work() }
+    }
+
+    /// Waits for the work; its result.
+    public func wait() -> Value {
+        group.wait()
+        return value!
+    }
+
+    private struct Job: @unchecked Sendable {
+        let work: () -> Value
+    }
+}
