@@ -45,6 +45,13 @@ enum CSVCell {
     func write(to out: inout [UInt8]) {
         switch self {
         case let .text(s):
+            // Most fields need no quoting: copy their bytes whole.
+            let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D { return false }
+                out.append(contentsOf: bytes)
+                return true
+            }
+            if plain == true { return }
             if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
                 out.append(UInt8(ascii: "\""))
                 for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }

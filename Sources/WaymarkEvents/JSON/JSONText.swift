@@ -104,6 +104,13 @@ extension JSONText {
     /// Appends `s` as a JSON string literal to `out`, escaping only what must be.
     public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy their bytes whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for c in bytes where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true { out.append(UInt8(ascii: "\"")); return }
         for c in s.utf8 {
             switch c {
             case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
