@@ -110,13 +110,10 @@ public enum EventBytesCheck {
 
         init?(_ line: UnsafeRawBufferPointer, _ key: Range<Int>) {
             let k = UnsafeRawBufferPointer(rebasing: line[key])
-            func is_(_ s: StaticString) -> Bool {
-                k.count == s.utf8CodeUnitCount && k.elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-            }
-            if is_("id") { self = .id } else if is_("type") { self = .type } else if is_("schemaVersion") { self = .schemaVersion }
-            else if is_("occurredAt") { self = .occurredAt } else if is_("source") { self = .source } else if is_("child") { self = .child }
-            else if is_("episode") { self = .episode } else if is_("supersedes") { self = .supersedes } else if is_("data") { self = .data }
-            else if is_("offset") { self = .offset } else if is_("recordedAt") { self = .recordedAt } else { return nil }
+            if k.is("id") { self = .id } else if k.is("type") { self = .type } else if k.is("schemaVersion") { self = .schemaVersion }
+            else if k.is("occurredAt") { self = .occurredAt } else if k.is("source") { self = .source } else if k.is("child") { self = .child }
+            else if k.is("episode") { self = .episode } else if k.is("supersedes") { self = .supersedes } else if k.is("data") { self = .data }
+            else if k.is("offset") { self = .offset } else if k.is("recordedAt") { self = .recordedAt } else { return nil }
         }
     }
 }
@@ -193,18 +190,17 @@ private struct Cursor {
 
     mutating func literal(_ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
-        guard i + n <= b.count, UnsafeRawBufferPointer(rebasing: b[i..<(i + n)]).elementsEqual(UnsafeRawBufferPointer(start: word.utf8Start, count: n))
-        else { return false }
+        guard i + n <= b.count, UnsafeRawBufferPointer(rebasing: b[i..<(i + n)]).is(word) else { return false }
         i += n
         return true
     }
 
     func equals(_ r: Range<Int>, _ s: StaticString) -> Bool {
-        r.count == s.utf8CodeUnitCount && UnsafeRawBufferPointer(rebasing: b[r]).elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        UnsafeRawBufferPointer(rebasing: b[r]).is(s)
     }
 
     func equalRanges(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
-        x.count == y.count && UnsafeRawBufferPointer(rebasing: b[x]).elementsEqual(UnsafeRawBufferPointer(rebasing: b[y]))
+        UnsafeRawBufferPointer(rebasing: b[x]).equalBytes(UnsafeRawBufferPointer(rebasing: b[y]))
     }
 
     func text(_ r: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: b[r]), as: UTF8.self) }

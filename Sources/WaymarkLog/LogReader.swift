@@ -111,7 +111,8 @@ public final class LogReader {
         for (k, key) in keys.enumerated() where found[k] == nil { missing[key] = k }
         if !missing.isEmpty {
             try forEach(from: covered) { r in
-                if let k = missing[Array(r.key)] { found[k] = r.offset; missing[Array(r.key)] = nil }
+                let key = Array(r.key)
+                if let k = missing.removeValue(forKey: key) { found[k] = r.offset }
                 return !missing.isEmpty
             }
         }

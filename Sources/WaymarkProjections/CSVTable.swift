@@ -45,13 +45,7 @@ enum CSVCell {
     func write(to out: inout [UInt8]) {
         switch self {
         case let .text(s):
-            // Most fields need no quoting: copy their bytes whole.
-            let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-                for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D { return false }
-                out.append(contentsOf: bytes)
-                return true
-            }
-            if plain == true { return }
+            // Most fields need no quoting: their bytes are copied whole.
             if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
                 out.append(UInt8(ascii: "\""))
                 for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
@@ -70,12 +64,6 @@ enum CSVCell {
 /// How values are written in the read models.
 enum Cell {
     /// `2023-03-01T21:15:00Z` (seconds), or empty.
-    static func time(_ t: Timestamp?) -> String {
-        guard let t else { return "" }
-        var b: [UInt8] = []
-        appendTime(t, to: &b)
-        return String(decoding: b, as: UTF8.self)
-    }
     /// Appends `2023-03-01T21:15:00Z` to `out`.
     static func appendTime(_ t: Timestamp, to out: inout [UInt8]) {
         t.appendRFC3339(to: &out)

@@ -10,43 +10,8 @@ enum DataField: Int, CaseIterable {
     case foundAt, foundBy, foundForce, assessedAt, heldAt, disclosures, outcome
     case toForce, fromForce, requestedAt, by, acceptedAt, target
 
-    /// The member's name as written in events.
-    var key: String {
-        switch self {
-        case .sameAs: return "sameAs"
-        case .placement: return "placement"
-        case .reportedAt: return "reportedAt"
-        case .category: return "category"
-        case .riskFactors: return "riskFactors"
-        case .missingFrom: return "missingFrom"
-        case .riskLevel: return "riskLevel"
-        case .force: return "force"
-        case .homeUrn: return "homeUrn"
-        case .name: return "name"
-        case .la: return "la"
-        case .regulated: return "regulated"
-        case .philomenaAgreement: return "philomenaAgreement"
-        case .placingLA: return "placingLA"
-        case .hostLA: return "hostLA"
-        case .placementType: return "placementType"
-        case .startDate: return "startDate"
-        case .endDate: return "endDate"
-        case .notifiedAt: return "notifiedAt"
-        case .foundAt: return "foundAt"
-        case .foundBy: return "foundBy"
-        case .foundForce: return "foundForce"
-        case .assessedAt: return "assessedAt"
-        case .heldAt: return "heldAt"
-        case .disclosures: return "disclosures"
-        case .outcome: return "outcome"
-        case .toForce: return "toForce"
-        case .fromForce: return "fromForce"
-        case .requestedAt: return "requestedAt"
-        case .by: return "by"
-        case .acceptedAt: return "acceptedAt"
-        case .target: return "target"
-        }
-    }
+    /// The member's name as written in events (each case is named after it).
+    var key: String { String(describing: self) }
 
     /// Finds the field a key names (nil: one the read models do not use).
     static func named(_ key: UnsafeRawBufferPointer) -> DataField? {
@@ -54,8 +19,7 @@ enum DataField: Int, CaseIterable {
         var slot = Int(h & UInt64(table.count - 1))
         while let (hash, field) = table[slot] {
             if hash == h {
-                let name = names[field.rawValue]
-                if name.count == key.count && name.withUnsafeBytes({ memcmpEqual($0.baseAddress, key.baseAddress, key.count) }) { return field }
+                if names[field.rawValue].withUnsafeBytes({ $0.equalBytes(key) }) { return field }
             }
             slot = (slot + 1) & (table.count - 1)
         }
@@ -306,13 +270,6 @@ struct ByteScanner {
             if peek == UInt8(ascii: "}") { i += 1; return true }
             return false
         }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// Whether these bytes are exactly `text`.
-    @inline(__always) func `is`(_ text: StaticString) -> Bool {
-        count == text.utf8CodeUnitCount && memcmpEqual(baseAddress, UnsafeRawPointer(text.utf8Start), count)
     }
 }
 

@@ -21,9 +21,6 @@ final class ModelFile {
         bytes.reserveCapacity(ModelFile.chunk + (64 << 10))
     }
 
-    /// Writes the pending bytes once there is a chunk's worth.
-    @inline(__always) func flushIfFull() throws { if bytes.count >= ModelFile.chunk { try flush() } }
-
     func flush() throws {
         guard !bytes.isEmpty else { return }
         try bytes.withUnsafeBytes { b throws in

@@ -120,8 +120,8 @@ public struct ProjectionState {
     var latest: Int64?
     /// Corrections and retractions whose target is unknown, and bytes that are no envelope.
     var unplaced: [UnplacedEvent] = []
+    /// Room to decode escaped list items into while folding.
     let scratch = ScanScratch()
-    var facts = EventFacts()
 
     public init() {}
 
@@ -135,16 +135,8 @@ public struct ProjectionState {
         var retractsKnown = true
     }
 
-    /// Applies one record from the log. Returns false (and folds nothing) for a payload that
-    /// is not a valid envelope, which `append` never lets in.
-    @discardableResult
-    mutating func apply(offset: Offset, payload: UnsafeRawBufferPointer, verdict: Verdict) -> Bool {
-        scratch.reset()
-        let valid = EventFacts.read(payload, scratch: scratch, into: &facts)
-        return apply(offset: offset, facts: valid ? facts : nil, verdict: verdict)
-    }
-
-    /// Applies one event's facts (read elsewhere; nil: the record is not a valid envelope).
+    /// Applies one event's facts, read from the log by `FactPipe` (nil: the record is not a
+    /// valid envelope, which `append` never lets in). Returns false when it folds nothing.
     @discardableResult
     mutating func apply(offset: Offset, facts: EventFacts?, verdict: Verdict) -> Bool {
         lastOffset = offset
@@ -246,7 +238,7 @@ public struct ProjectionState {
         e.placement = value(f[.placement])
         e.reportRisk = value(f[.riskLevel])
         e.force = value(f[.force])
-        e.missingFromCare = f[.missingFrom].string?.elementsEqual("carePlacement".utf8) ?? false
+        e.missingFromCare = f[.missingFrom].string?.is("carePlacement") ?? false
         var factors: [Symbol] = []
         f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
         e.reportFactors = factors

@@ -156,7 +156,7 @@ public final class Projector {
     @discardableResult
     public func publish() throws -> [String: Int] {
         var timer = PhaseTimer()
-        let model = ReadModel(state: state, rules: rules, asOf: asOf)
+        let model = ReadModel(state: state, rules: rules, asOf: asOf, timeline: kind.files.contains("timeline.dat"))
         timer.mark("read model")
         let build = try Projector.prepareBuild(beside: out)
         func file(_ name: String, _ render: (ModelFile) throws -> Void) throws {

@@ -85,6 +85,8 @@ public struct ReadModel {
     public var placements: [String: PlacementView] = [:]
     /// Each child's placements, by start (for the placement in force at a time).
     var placementsByChild: [String: [PlacementView]] = [:]
+    /// Where each child's episodes are in `episodes` (in start order).
+    var episodesByChild: [String: [Int]] = [:]
     public var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
@@ -94,8 +96,9 @@ public struct ReadModel {
     /// Where each child's entries are in `entryList`, by canonical reference.
     var entryRanges: [String: Range<Int>] = [:]
 
-    /// Builds the model. `asOf` nil means the latest time any event happened.
-    public init(state: ProjectionState, rules: CountingRules, asOf requested: Timestamp?) {
+    /// Builds the model. `asOf` nil means the latest time any event happened; `timeline` false
+    /// leaves out the timeline entries (for projectors that publish no timeline store).
+    public init(state: ProjectionState, rules: CountingRules, asOf requested: Timestamp?, timeline: Bool = true) {
         self.rules = rules
         self.asOf = requested ?? Timestamp(millisecondsSinceEpoch: state.latest ?? 0)
         unplaced = state.unplaced
@@ -129,7 +132,7 @@ public struct ReadModel {
         for k in placementsByChild.keys { placementsByChild[k]!.sort { ($0.start, $0.ref) < ($1.start, $1.ref) } }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
-        let grouping = Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) }
+        let grouping = timeline ? Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) } : nil
 
         // 3. Raw episodes: each agency's episode with a report, by child (canonical root).
         struct Raw {
@@ -233,10 +236,11 @@ public struct ReadModel {
         merged.removeAll { $0.startedAt > asOf }
         merged.sort { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
         episodes = merged
+        for (i, e) in episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
 
         timer.mark("  episodes")
         // 5. Entries (grouped on another thread meanwhile).
-        (entryList, entryRanges) = grouping.wait()
+        if let grouping { (entryList, entryRanges) = grouping.wait() }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
         timer.mark("  entries")
     }

@@ -89,13 +89,11 @@ extension ReadModel {
     /// `children.csv`: one row per child (canonical reference).
     func childrenTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
-        var byChild: [String: [Int]] = [:]
-        for (i, e) in episodes.enumerated() { byChild[e.child, default: []].append(i) }
         var placementCount: [String: Int] = [:]
         for p in placements.values where p.start <= asOf { placementCount[p.child, default: 0] += 1 }
         let window = Int64(rules.repeatWithinDays) * 86_400_000
         for child in groups.keys.sorted() {
-            let all = (byChild[child] ?? []).map { episodes[$0] }
+            let all = (episodesByChild[child] ?? []).map { episodes[$0] }
             let counted = all.filter(\.counted)
             let starts = counted.map(\.startedAt.millisecondsSinceEpoch).sorted()
             var repeatMissing = false

@@ -181,7 +181,6 @@ struct StateReader {
     }
     mutating func string() throws -> String { String(decoding: try raw(try int()), as: UTF8.self) }
     mutating func unplaced() throws -> [UnplacedEvent] {
-        try (0..<(try int())).map { _ in UnplacedEvent(offset: try r64(), id: try string(), type: try string(), reason: try string()) }
+        try (0..<(try int())).map { _ in UnplacedEvent(offset: try u64(), id: try string(), type: try string(), reason: try string()) }
     }
-    private mutating func r64() throws -> UInt64 { try u64() }
 }

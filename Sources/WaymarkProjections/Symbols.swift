@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import WaymarkLog
 /// A symbol: the small integer a `Symbols` table gives one distinct byte string.
 struct Symbol: Hashable, Comparable, Sendable {
@@ -48,27 +51,18 @@ struct Symbols {
         return t.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The symbol for `bytes` if there is one.
-    func find(_ bytes: UnsafeRawBufferPointer) -> Symbol? {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: KeyIndex.hash(bytes)) & mask
-        while true {
-            let s = slots[slot]
-            if s == 0 { return nil }
-            if equals(Int(s - 1), bytes) { return Symbol(raw: s - 1) }
-            slot = (slot + 1) & mask
-        }
-    }
-
     @inline(__always) private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let start = Int(starts[id]), end = Int(starts[id + 1])
         guard end - start == bytes.count else { return false }
-        return arena.withUnsafeBytes { memcmpEqual($0.baseAddress! + start, bytes.baseAddress, bytes.count) }
+        return bytes.count == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0 }
     }
 
-    private mutating func grow() {
-        slots = Array(repeating: 0, count: slots.count * 2)
-        let mask = slots.count - 1
+    private mutating func grow() { rehash(slots: slots.count * 2) }
+
+    /// Files every symbol again in a table of `slots` slots (a power of two).
+    private mutating func rehash(slots size: Int) {
+        slots = Array(repeating: 0, count: size)
+        let mask = size - 1
         arena.withUnsafeBytes { a in
             for id in 0..<count {
                 let b = UnsafeRawBufferPointer(rebasing: a[Int(starts[id])..<Int(starts[id + 1])])
@@ -99,7 +93,7 @@ struct Symbols {
     /// Whether the symbol's bytes start with `prefix`.
     func hasPrefix(_ s: Symbol, _ prefix: StaticString) -> Bool {
         withBytes(s) { b in
-            b.count >= prefix.utf8CodeUnitCount && memcmpEqual(b.baseAddress, UnsafeRawPointer(prefix.utf8Start), prefix.utf8CodeUnitCount)
+            b.count >= prefix.utf8CodeUnitCount && memcmp(b.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
         }
     }
 
@@ -114,25 +108,9 @@ struct Symbols {
         self.starts = starts
         self.strings = Array(repeating: nil, count: starts.count - 1)
         var size = 1 << 10
-        while size < (starts.count - 1) * 2 + 2 { size *= 2 }
-        slots = Array(repeating: 0, count: size / 2)
-        grow()
+        while size < count * 2 + 2 { size *= 2 }
+        rehash(slots: size)
     }
 
     init() {}
-}
-
-@inline(__always) func memcmpEqual(_ a: UnsafeRawPointer?, _ b: UnsafeRawPointer?, _ n: Int) -> Bool {
-    if n == 0 { return true }
-    guard let a, let b else { return false }
-    var i = 0
-    while i + 8 <= n {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-        i += 8
-    }
-    while i < n {
-        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        i += 1
-    }
-    return true
 }

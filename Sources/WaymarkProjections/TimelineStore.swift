@@ -16,10 +16,6 @@ public enum TimelineStore {
     /// Writes `timeline.dat` for `model` into `file`; returns the bytes of `timeline.idx`.
     static func build(_ model: ReadModel, into file: ModelFile) throws -> [UInt8] {
         var entries: [(UInt64, UInt64, UInt32)] = []
-        var episodesByChild: [String: [Int]] = [:]
-        for (i, e) in model.episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
-        var placementsByChild: [String: [PlacementView]] = [:]
-        for p in model.placements.values { placementsByChild[p.child, default: []].append(p) }
         var w = JSONWriter(out: [])
         w.out.reserveCapacity(ModelFile.chunk + (1 << 20))
         for child in model.groups.keys.sorted() {
@@ -29,7 +25,7 @@ public enum TimelineStore {
             w.raw("{\"child\":"); w.string(child)
             w.raw(",\"refs\":"); w.strings(refs)
             w.raw(",\"placements\":[")
-            for (n, p) in (placementsByChild[child] ?? []).sorted(by: { ($0.start, $0.ref) < ($1.start, $1.ref) }).enumerated() {
+            for (n, p) in (model.placementsByChild[child] ?? []).enumerated() {
                 if n > 0 { w.raw(",") }
                 w.raw("{\"placement\":"); w.string(p.ref)
                 w.raw(",\"placingLA\":"); w.string(p.placingLA)
@@ -42,7 +38,7 @@ public enum TimelineStore {
                 w.raw("}")
             }
             w.raw("],\"episodes\":[")
-            for (n, i) in (episodesByChild[child] ?? []).enumerated() {
+            for (n, i) in (model.episodesByChild[child] ?? []).enumerated() {
                 let e = model.episodes[i]
                 if n > 0 { w.raw(",") }
                 w.raw("{\"episode\":"); w.string(e.key)

@@ -1,4 +1,3 @@
-import Dispatch
 import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
@@ -78,11 +77,11 @@ public final class EventAppender {
         let limit = input.maxLineBytes
         // Lines are validated a few thousand at a time, half on each of two cores, then added
         // to the batch in input order; rejections are reported in input order too.
-        func stage() {
+        func stage() throws {
             guard !lines.isEmpty else { return }
             let middle = lines.count / 2
             var first = StagedLines(), second = StagedLines()
-            try? Parallel.both({
+            try Parallel.both({
                 first = lines.stage(0..<middle, catalogue: catalogue, limit: limit)
             }, {
                 second = lines.stage(middle..<lines.count, catalogue: catalogue, limit: limit)
@@ -99,13 +98,14 @@ public final class EventAppender {
         // A batch is written (one write, one fsync) on another thread while the next lines are
         // read and validated; at most one batch is in flight, and the run ends only when the
         // last is durable.
-        var inFlight: BatchWrite?
+        var inFlight: (write: Background<Result<AppendOutcome, any Error>>, linesRead: Int)?
         // On an error the batch in flight still finishes before the writer is given back.
-        defer { _ = try? inFlight?.wait() }
+        defer { _ = inFlight?.write.wait() }
+        let writer = self.writer
         func settle() throws {
-            guard let write = inFlight else { return }
+            guard let (write, linesRead) = inFlight else { return }
             inFlight = nil
-            for offset in try write.wait().offsets {
+            for offset in try write.wait().get().offsets {
                 if let offset {
                     summary.appended += 1
                     if summary.firstOffset == nil { summary.firstOffset = offset }
@@ -114,13 +114,15 @@ public final class EventAppender {
                     summary.duplicates += 1
                 }
             }
-            onProgress?(write.linesRead)
+            onProgress?(linesRead)
         }
         func flush(waiting: Bool) throws {
-            stage()
+            try stage()
             try settle()
             if !batch.isEmpty {
-                inFlight = BatchWrite(writer: writer, batch: batch, recordedAt: recordedAt, linesRead: input.lineNumber)
+                // The writer is used by this one job until it is joined; nothing else touches it.
+                let sending = batch
+                inFlight = (Background { Result { try writer.append(sending, recordedAt: recordedAt) } }, input.lineNumber)
                 batch = AppendBatch()
             }
             if waiting { try settle() }
@@ -131,7 +133,7 @@ public final class EventAppender {
         defer { input.onIdle = nil }
         while try input.nextLine({ line in lines.add(line, number: input.lineNumber) }) != nil {
             if lines.count >= PendingLines.round || lines.bytes.count >= PendingLines.roundBytes {
-                stage()
+                try stage()
                 if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush(waiting: false) }
             }
         }
@@ -228,33 +230,4 @@ struct PendingLines {
 struct StagedLines {
     var batch = AppendBatch()
     var rejections: [(Int, String?, String)] = []
-}
-
-/// One batch being appended on another thread: started on creation, joined by `wait`.
-final class BatchWrite: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: Result<AppendOutcome, any Error> = .failure(CancellationError())
-    /// Input lines read when the batch was handed over (for progress reports).
-    let linesRead: Int
-
-    /// Starts appending `batch` through `writer`; the caller touches neither until `wait`.
-    init(writer: LogWriter, batch: AppendBatch, recordedAt: Timestamp?, linesRead: Int) {
-        self.linesRead = linesRead
-        let job = UncheckedWriter(writer: writer)
-        DispatchQueue.global().async(group: group) {
-            self.result = Result { try job.writer.append(batch, recordedAt: recordedAt) }
-        }
-    }
-
-    /// Waits for the append; its outcome, or the error it threw.
-    func wait() throws -> AppendOutcome {
-        group.wait()
-        return try result.get()
-    }
-}
-
-/// The writer handed to the thread that appends a batch (only one batch is in flight, and
-/// nothing else uses the writer meanwhile).
-private struct UncheckedWriter: @unchecked Sendable {
-    let writer: LogWriter
 }
