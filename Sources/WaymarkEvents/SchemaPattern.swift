@@ -2,18 +2,17 @@ import Foundation
 
 /// A JSON Schema `pattern`, compiled. The schemas' patterns use a small ASCII subset (anchors,
 /// literals, `.`, character classes with ranges and negation, groups with `|`, and `?`, `*`,
-/// `+`, `{n}`, `{n,m}`); those are matched by a small backtracking matcher over the UTF-8 bytes,
-/// which costs a fraction of `NSRegularExpression` per call. Any other pattern falls back to
+/// `+`, `{n}`, `{n,m}`); those are matched over the UTF-8 bytes by a `PatternAutomaton` (or, if
+/// that would be too large, a small backtracking matcher), at a fraction of `NSRegularExpression`'s
+/// cost per call. Any other pattern falls back to
 /// `NSRegularExpression`, so the answer is always the ECMA-262 one.
 final class SchemaPattern: @unchecked Sendable {
-    private indirect enum Node {
-        case byte(UInt8)
-        case any
-        case set([ClosedRange<UInt8>], negated: Bool)
-        case group([[Node]])                       // alternatives, each a sequence
-        case repeated(Node, min: Int, max: Int)    // max Int.max: unbounded
-    }
+    /// The subset's syntax: bytes, `.`, classes, groups of alternatives (each a sequence), and
+    /// repetitions (max `Int.max`: unbounded).
+    private typealias Node = PatternAutomaton.Term
     private let program: (nodes: [Node], anchoredStart: Bool, anchoredEnd: Bool)?
+    /// The program as an automaton (nil: too many states; the backtracking matcher answers).
+    private let automaton: PatternAutomaton?
     private let fallback: NSRegularExpression?
     /// The pattern as written.
     let text: String
@@ -23,10 +22,12 @@ final class SchemaPattern: @unchecked Sendable {
         text = pattern
         if let p = SchemaPattern.compile(Array(pattern.utf8)) {
             program = p
+            automaton = PatternAutomaton(p.nodes, anchoredStart: p.anchoredStart, anchoredEnd: p.anchoredEnd)
             fallback = nil
         } else {
             guard let re = try? NSRegularExpression(pattern: pattern) else { return nil }
             program = nil
+            automaton = nil
             fallback = re
         }
     }
@@ -43,6 +44,12 @@ final class SchemaPattern: @unchecked Sendable {
     /// Whether the UTF-8 bytes contain a match; nil when the pattern needs `NSRegularExpression`.
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard let program else { return nil }
+        if let automaton { return automaton.matches(bytes) }
+        return backtrack(program, bytes)
+    }
+
+    /// The backtracking matcher, for a pattern whose automaton would be too large.
+    private func backtrack(_ program: (nodes: [Node], anchoredStart: Bool, anchoredEnd: Bool), _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let starts = program.anchoredStart ? 0...0 : 0...bytes.count
         for start in starts {
             if SchemaPattern.match(program.nodes[...], bytes, start, end: program.anchoredEnd) { return true }

@@ -9,7 +9,15 @@ struct PhaseTimer {
     mutating func mark(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        FileHandle.standardError.write(Data("waymark trace: \(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s\n".utf8))
+        FileHandle.standardError.write(Data("waymark trace: \(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s\(Self.memory())\n".utf8))
         last = now
+    }
+
+    /// The process's resident memory, anonymous and file-backed, from `/proc/self/status`.
+    private static func memory() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
+        let wanted = ["VmHWM:", "RssAnon:", "RssFile:"]
+        let fields = status.split(separator: "\n").filter { line in wanted.contains { line.hasPrefix($0) } }
+        return fields.isEmpty ? "" : "  (" + fields.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }.joined(separator: ", ") + ")"
     }
 }

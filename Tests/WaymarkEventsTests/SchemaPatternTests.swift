@@ -50,6 +50,32 @@ final class SchemaPatternTests: XCTestCase {
         }
     }
 
+    /// Random strings over the bytes the patterns are made of (plus a space and an accented
+    /// letter): the automaton must agree with the reference on every one. (No newline: ICU's `$`
+    /// also matches before a final one, where ECMA-262's, and ours, does not.)
+    func testTheAutomatonAgreesWithNSRegularExpressionOnRandomStrings() throws {
+        let alphabet = Array("0123456789-:/;.+ZTSCXla:police:GMP_rhi cse;otheré").map(String.init)
+        var generator = SystemRandomNumberGenerator()
+        let unanchored = ["ab+c", "a$", "^a", "(a|)*b", "x{2,3}", "[^:]+:", "c.e", "(0|1)?2{0,2}$"]
+        for p in try patterns().sorted() + unanchored {
+            let reference = try NSRegularExpression(pattern: p)
+            let compiled = try XCTUnwrap(SchemaPattern(p), p)
+            for _ in 0..<300 {
+                let s = (0..<Int.random(in: 0...14, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+                let expected = reference.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
+                XCTAssertEqual(compiled.matches(s), expected, "pattern \(p) on \"\(s)\"")
+            }
+        }
+    }
+
+    func testUnanchoredPatternsSearchAndAnchorsHold() throws {
+        for (p, s, expected) in [("ab+c", "xxabbbcx", true), ("ab+c", "xxacx", false), ("a$", "ba", true), ("a$", "ab", false),
+                                 ("^a", "ab", true), ("^a", "ba", false), ("(a|)*b", "aaab", true), ("x{2,3}", "axxb", true),
+                                 ("^x{2,3}$", "xxxx", false), ("^x{2,3}$", "xxx", true), ("", "", true), ("^$", "a", false)] {
+            XCTAssertEqual(try XCTUnwrap(SchemaPattern(p)).matches(s), expected, "\(p) on \(s)")
+        }
+    }
+
     func testSyntaxOutsideTheSubsetFallsBackAndStillAnswersRightly() throws {
         for (p, s, expected) in [("^(?:ab)+$", "abab", true), ("\\bword\\b", "a word here", true), ("^\\w+$", "abc_1", true), ("^\\w+$", "a b", false)] {
             XCTAssertEqual(try XCTUnwrap(SchemaPattern(p)).matches(s), expected, p)
