@@ -28,6 +28,7 @@ public enum EventBytesCheck {
         var version = 1
         var hasChild = false, hasEpisode = false
         var members: [(range: Range<Int>, logAssigned: Bool)] = []
+        members.reserveCapacity(12)
         c.ws()
         if c.peek == UInt8(ascii: "}") { return nil }
         while true {
@@ -151,6 +152,8 @@ private struct Cursor {
         guard peek == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
         var k = start
+        // Eight bytes at a time while none of them ends the string or needs a closer look.
+        while k + 8 <= b.count, !Cursor.special(b.loadUnaligned(fromByteOffset: k, as: UInt64.self)) { k += 8 }
         while k < b.count {
             let c = b[k]
             if c == UInt8(ascii: "\"") { i = k + 1; return start..<k }
@@ -158,6 +161,16 @@ private struct Cursor {
             k += 1
         }
         return nil
+    }
+
+    /// Whether any of eight bytes is a quote, a backslash, a control character, DEL or not ASCII
+    /// (the classic "has a zero byte" bit tricks, applied to the word and to it XOR each byte).
+    @inline(__always)
+    static func special(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & high }
+        let below20 = (x &- 0x20 &* ones) & ~x & high
+        return (hasZero(x ^ (0x22 &* ones)) | hasZero(x ^ (0x5C &* ones)) | hasZero(x ^ (0x7F &* ones)) | below20 | (x & high)) != 0
     }
 
     /// A number in JSON's grammar: its text, and whether it has neither fraction nor exponent.
@@ -254,8 +267,8 @@ private struct Cursor {
         let start = i
         let end: Int
         // Sub-schemas that apply to the same value: each reads it again from its start.
-        if let ref = node.ref {
-            guard let target = defs[String(ref.dropFirst("#/$defs/".count))] else { return false }
+        if node.ref != nil {
+            guard let target = node.refTarget else { return false }
             var other = self
             guard other.check(target, defs: defs, depth: depth + 1) else { return false }
         }
@@ -270,8 +283,9 @@ private struct Cursor {
         case UInt8(ascii: "\""):
             guard let s = string() else { return false }
             if let types = node.types, !types.contains("string") { return false }
-            if let values = node.enumValues {
-                guard values.contains(where: { v in v.stringValue.map { $0.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[s])) } ?? false }) else { return false }
+            if node.enumValues != nil {
+                let value = UnsafeRawBufferPointer(rebasing: b[s])
+                guard let strings = node.enumStrings, strings.contains(where: { $0.withUnsafeBytes { $0.equalBytes(value) } }) else { return false }
             }
             if let min = node.minLength, s.count < min { return false }
             if let max = node.maxLength, s.count > max { return false }
@@ -335,6 +349,7 @@ private struct Cursor {
             if node.enumValues != nil { return false }
             i += 1
             var keys: [Range<Int>] = []
+            keys.reserveCapacity(16)
             ws()
             if peek == UInt8(ascii: "}") { i += 1 } else {
                 while true {
@@ -342,7 +357,8 @@ private struct Cursor {
                     guard let k = string(), !keys.contains(where: { equalRanges($0, k) }), colon() else { return false }
                     keys.append(k)
                     ws()
-                    if let property = node.properties[text(k)] {
+                    let name = UnsafeRawBufferPointer(rebasing: b[k])
+                    if let property = node.propertyList.first(where: { $0.name.withUnsafeBytes { $0.equalBytes(name) } })?.node {
                         guard check(property, defs: defs, depth: depth + 1) else { return false }
                     } else if let additional = node.additional {
                         guard check(additional, defs: defs, depth: depth + 1) else { return false }
@@ -356,7 +372,9 @@ private struct Cursor {
                     break
                 }
             }
-            for name in node.required where !keys.contains(where: { name.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[$0])) }) { return false }
+            for name in node.requiredNames where !keys.contains(where: { k in name.withUnsafeBytes { $0.equalBytes(UnsafeRawBufferPointer(rebasing: b[k])) } }) {
+                return false
+            }
             end = i
         default:
             guard let n = number() else { return false }

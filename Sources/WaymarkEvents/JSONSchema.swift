@@ -35,6 +35,11 @@ public final class JSONSchema: @unchecked Sendable {
         }
         self.root = try Node(document, at: name + "#")
         self.definitions = defs
+        var stack = [root] + Array(defs.values)
+        while let node = stack.popLast() {
+            if let ref = node.ref, ref.hasPrefix("#/$defs/") { node.refTarget = defs[String(ref.dropFirst("#/$defs/".count))] }
+            stack += node.children
+        }
     }
 
     /// The schema for `#/$defs/<name>` of this document, sharing its definitions.
@@ -77,6 +82,18 @@ public final class JSONSchema: @unchecked Sendable {
         var anyOf: [Node]?, oneOf: [Node]?, allOf: [Node]?
         var ref: String?
         var alwaysFalse = false
+        /// The same facts as bytes, for readers of raw JSON (`EventBytesCheck`): each property's
+        /// name and schema, the required names, the enum's strings (nil: no enum, or one with a
+        /// value that is not a string), and the `$defs` schema `ref` names (set by the document).
+        private(set) var propertyList: [(name: [UInt8], node: Node)] = []
+        private(set) var requiredNames: [[UInt8]] = []
+        private(set) var enumStrings: [[UInt8]]?
+        fileprivate(set) var refTarget: Node?
+
+        /// Every schema directly inside this one.
+        fileprivate var children: [Node] {
+            Array(properties.values) + [additional, items].compactMap { $0 } + (anyOf ?? []) + (oneOf ?? []) + (allOf ?? [])
+        }
 
         init(_ schema: JSONValue, at location: String) throws {
             if case let .bool(b) = schema { alwaysFalse = !b; return }
@@ -134,6 +151,12 @@ public final class JSONSchema: @unchecked Sendable {
                 case "$defs": break   // compiled by the document
                 default: break
                 }
+            }
+            propertyList = properties.map { (Array($0.key.utf8), $0.value) }
+            requiredNames = required.map { Array($0.utf8) }
+            if let enumValues {
+                let strings = enumValues.compactMap(\.stringValue)
+                enumStrings = strings.count == enumValues.count ? strings.map { Array($0.utf8) } : nil
             }
         }
 

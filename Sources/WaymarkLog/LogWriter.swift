@@ -60,6 +60,11 @@ public final class LogWriter {
     private var offsetEntriesWritten = 0
     private var timeEntriesWritten = 0
     private var bytesSinceKeyCheckpoint = 0
+    /// How much log the key index may lag behind its last durable checkpoint. Each checkpoint
+    /// writes back every page of the table that changed (keys hash to random pages, so nearly
+    /// all of them); after a crash the lag is re-indexed from the log on open, about a quarter
+    /// of a second for this much.
+    static let keyCheckpointBytes = 256 << 20
 
     /// Opens (creating if needed, mode 0700) the log in `path` for appending.
     public init(directory path: String, options: LogWriterOptions = LogWriterOptions()) throws {
@@ -200,7 +205,10 @@ public final class LogWriter {
         var pending: [UInt8] = []
         pending.reserveCapacity(min(batch.bytes.count + batch.count * RecordFrame.headerSize, 64 << 20))
         var pendingStart = activeSize
-        var inBatch: [UInt64: [Range<Int>]] = [:]
+        // The batch's keys so far by hash (the first; any others with the same hash aside).
+        var inBatch: [UInt64: Range<Int>] = [:]
+        inBatch.reserveCapacity(batch.count)
+        var sameHash: [UInt64: [Range<Int>]] = [:]
         var newKeys: [(UInt64, Offset)] = []
         var next = nextOffset
         try batch.bytes.withUnsafeBytes { all in
@@ -212,11 +220,13 @@ public final class LogWriter {
                     throw LogError.refused("a record of \(length) bytes exceeds the limit of \(RecordFrame.maxRecordSize)")
                 }
                 let hash = KeyIndex.hash(key)
-                if let seen = inBatch[hash], seen.contains(where: { all[$0].elementsEqual(key) }) {
+                func same(_ r: Range<Int>) -> Bool { r.count == key.count && (r.count == 0 || memcmp(all.baseAddress! + r.lowerBound, key.baseAddress!, r.count) == 0) }
+                let first = inBatch[hash]
+                if let first, same(first) || sameHash[hash]?.contains(where: same) == true {
                     offsets.append(nil); continue
                 }
                 if try offsetOfKey(key) != nil { offsets.append(nil); continue }
-                inBatch[hash, default: []].append(item.key)
+                if first == nil { inBatch[hash] = item.key } else { sameHash[hash, default: []].append(item.key) }
                 if activeSize + pending.count + length > options.segmentBytes && activeSize + pending.count > SegmentHeader.size {
                     try activeFile.write(pending, at: pendingStart)
                     activeSize += pending.count
@@ -244,7 +254,7 @@ public final class LogWriter {
             try writeActiveIndexTail()
             for (hash, offset) in newKeys { try keys.insert(hash: hash, offset: offset) }
             bytesSinceKeyCheckpoint += pending.count
-            if bytesSinceKeyCheckpoint > 64 << 20 {
+            if bytesSinceKeyCheckpoint > LogWriter.keyCheckpointBytes {
                 try keys.checkpoint(coveredUpTo: nextOffset)
                 bytesSinceKeyCheckpoint = 0
             }

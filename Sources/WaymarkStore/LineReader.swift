@@ -61,8 +61,8 @@ public final class LineReader {
     /// Calls `body` with the next line (valid only during the call); nil at the end.
     public func nextLine<R>(_ body: (InputLine) throws -> R) throws -> R? {
         while true {
-            if let found = UnsafeRawBufferPointer(rebasing: buffer[start..<end]).firstIndex(of: 0x0A) {
-                let nl = start + found
+            if start < end, let found = memchr(buffer.baseAddress! + start, 0x0A, end - start) {
+                let nl = buffer.baseAddress!.distance(to: found)
                 var lineEnd = nl
                 if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd])
