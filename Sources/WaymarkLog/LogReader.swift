@@ -260,8 +260,9 @@ public final class LogReader {
                 expected = candidateOffset
             }
         }
+        // Sealed segments never change: long scans read them through a mapping, copying nothing.
         return try SegmentScanner(path: path, fileName: segment.dataFile, from: position, expectedOffset: expected,
-                                  chunkSize: min(chunkSize, 1 << 20))
+                                  chunkSize: min(chunkSize, 1 << 20), mapped: !isLast && chunkSize >= 1 << 20)
     }
 
     /// The offset field of the frame at `position`, if a whole frame with a good checksum is there.

@@ -20,12 +20,18 @@ public enum ScanEnd: Equatable, Sendable {
 
 /// Reads one segment file forward in large chunks, checking every frame: checksum, dense
 /// offsets and non-decreasing recordedAt. Yields records as views into its buffer.
+///
+/// A sealed segment (one that no writer will append to or truncate) may be scanned `mapped`:
+/// the file is mapped into memory and records are views into the page cache itself, so a
+/// scan of the whole log copies nothing.
 public final class SegmentScanner {
     private let file: SystemFile
     /// The segment's file name, for messages.
     public let fileName: String
     private let limit: Int
     private var buffer: UnsafeMutableRawBufferPointer
+    /// Whether `buffer` is the mapped file rather than memory of our own.
+    private let mapped: Bool
     private var bufferStart = 0   // file position of buffer[0]
     private var bufferCount = 0   // valid bytes in buffer
     private var cursor: Int       // file position of the next frame
@@ -35,18 +41,28 @@ public final class SegmentScanner {
     /// Scans `path` from `position`, expecting the record there to have offset `expectedOffset`;
     /// reads no further than the file's size now (`limit`).
     public init(path: String, fileName: String, from position: SegmentPosition, expectedOffset: Offset,
-                lastRecordedAt: Timestamp? = nil, chunkSize: Int = 1 << 20) throws(LogError) {
+                lastRecordedAt: Timestamp? = nil, chunkSize: Int = 1 << 20, mapped: Bool = false) throws(LogError) {
         self.file = try SystemFile(path: path, flags: O_RDONLY_VALUE)
         self.fileName = fileName
         self.limit = try file.size()
         self.cursor = position.rawValue
         self.expected = expectedOffset
         self.lastRecordedAt = lastRecordedAt
-        self.buffer = .allocate(byteCount: chunkSize, alignment: 16)
-        self.bufferStart = position.rawValue
+        if mapped, limit > 0, let base = mmap(nil, limit, PROT_READ, MAP_SHARED, file.fd, 0), base != MAP_FAILED {
+            _ = madvise(base, limit, MADV_SEQUENTIAL)
+            self.buffer = UnsafeMutableRawBufferPointer(start: base, count: limit)
+            self.mapped = true
+            self.bufferCount = limit
+        } else {
+            self.buffer = .allocate(byteCount: chunkSize, alignment: 16)
+            self.mapped = false
+            self.bufferStart = position.rawValue
+        }
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        if mapped { munmap(buffer.baseAddress, buffer.count) } else { buffer.deallocate() }
+    }
 
     /// The next record, or nil with `end` set when the scan stops.
     public private(set) var end: ScanEnd?
@@ -84,7 +100,7 @@ public final class SegmentScanner {
                     }
                     return nil
                 }
-                if available >= needed { fatalError("scanner: decode asked for bytes it already had") }
+                if available >= needed || mapped { fatalError("scanner: decode asked for bytes it already had") }
                 try refill(atLeast: needed)
             case let .impossibleLength(length):
                 if try restIsZero() {

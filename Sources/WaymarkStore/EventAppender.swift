@@ -41,9 +41,9 @@ public final class EventAppender {
     /// The writer it appends through (holding the log's lock).
     public let writer: LogWriter
     /// Events per batch (one fsync each).
-    public var batchEvents = 20_000
+    public var batchEvents = 100_000
     /// Bytes per batch (one fsync each).
-    public var batchBytes = 8 << 20
+    public var batchBytes = 32 << 20
     /// Called after each batch with the number of input lines handled so far.
     public var onProgress: ((Int) -> Void)?
 
