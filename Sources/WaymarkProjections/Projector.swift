@@ -156,14 +156,19 @@ public final class Projector {
     @discardableResult
     public func publish() throws -> [String: Int] {
         var timer = PhaseTimer()
-        let model = ReadModel(state: state, rules: rules, asOf: asOf, timeline: kind.files.contains("timeline.dat"))
-        timer.mark("read model")
         let build = try Projector.prepareBuild(beside: out)
         func file(_ name: String, _ render: (ModelFile) throws -> Void) throws {
             let f = try ModelFile(directory: build, name: name)
             try render(f)
             try f.close()
         }
+        // The state file needs only the state: it is written on the second core while the
+        // read model is built (which leaves that core partly idle).
+        let state = self.state
+        let stateWritten = Background { Result { try file(Projector.stateFile) { try StateFile.encode(state, into: $0) } } }
+        defer { _ = stateWritten.wait() }
+        let model = ReadModel(state: state, rules: rules, asOf: asOf, timeline: kind.files.contains("timeline.dat"))
+        timer.mark("read model")
         func table(_ name: String, _ rows: inout [String: Int], _ render: (ModelFile) throws -> Int) throws {
             guard kind.files.contains(name) else { return }
             try file(name) { rows[name] = try render($0) }
@@ -174,7 +179,6 @@ public final class Projector {
             try table("episodes.csv", &rows, model.episodesTable)
             try table("care-homes.csv", &rows) { try model.careHomesTable($0, monthly: false) }
             try table("care-homes-monthly.csv", &rows) { try model.careHomesTable($0, monthly: true) }
-            try file(Projector.stateFile) { try StateFile.encode(state, into: $0) }
         }, {
             try table("handoffs.csv", &otherRows, model.handoffsTable)
             try table("missing-now.csv", &otherRows, model.missingNowTable)
@@ -186,6 +190,7 @@ public final class Projector {
             try file("timeline.idx") { try $0.write(&index, force: true) }
         })
         rows.merge(otherRows) { a, _ in a }
+        try stateWritten.wait().get()
         let manifest = JSONText.object([
             ("waymarkVersion", .string(Projector.version)), ("kind", .string(kind.rawValue)), ("log", .string(Projector.absolute(log))),
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
