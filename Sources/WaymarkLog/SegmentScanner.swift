@@ -32,6 +32,10 @@ public final class SegmentScanner {
     private var buffer: UnsafeMutableRawBufferPointer
     /// Whether `buffer` is the mapped file rather than memory of our own.
     private let mapped: Bool
+    /// Mapped pages below this file position have been let go (read and done with, they
+    /// would otherwise count as the process's memory until the scan ends).
+    private var released = 0
+    private static let pageSize = Int(getpagesize())
     private var bufferStart = 0   // file position of buffer[0]
     private var bufferCount = 0   // valid bytes in buffer
     private var cursor: Int       // file position of the next frame
@@ -70,6 +74,12 @@ public final class SegmentScanner {
     /// The next valid record (a view valid until the next call), or nil at the end; `end` says why.
     public func next() throws(LogError) -> RecordView? {
         if end != nil { return nil }
+        if mapped, cursor - released >= 8 << 20 {
+            // Every view handed out so far lies below the cursor and is no longer valid.
+            let upTo = cursor & ~(SegmentScanner.pageSize - 1)
+            _ = madvise(buffer.baseAddress! + released, upTo - released, MADV_DONTNEED)
+            released = upTo
+        }
         while true {
             let available = bufferStart + bufferCount - cursor
             let window = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[(cursor - bufferStart)..<(bufferCount)])
