@@ -134,6 +134,36 @@ public final class Projector {
         var last = from
         var count = 0
         if let end, end <= from { return (corrections, from, 0) }
+        // A range of several segments is read on two cores: the second half (from a segment
+        // boundary) keeps only the few events that may correct, noted after the first half's.
+        if limit == .max, let split = try middleSegment(from: from, end: end) {
+            var firstReachedSplit = false
+            var candidates: [(offset: UInt64, payload: [UInt8])] = []
+            var secondLast = split, secondCount = 0
+            try Parallel.both({
+                try reader.forEach(from: from) { record in
+                    if record.offset >= split { firstReachedSplit = true; return false }
+                    if let knownAt, record.recordedAt > knownAt { return false }
+                    corrections.note(record.payload, at: record.offset.rawValue)
+                    last = record.offset.next
+                    count += 1
+                    return !(count % 4096 == 0 && stop())
+                }
+            }, {
+                try LogReader(directory: log).forEach(from: split) { record in
+                    if let end, record.offset >= end { return false }
+                    if let knownAt, record.recordedAt > knownAt { return false }
+                    if Corrections.mayCorrect(record.payload) { candidates.append((record.offset.rawValue, Array(record.payload))) }
+                    secondLast = record.offset.next
+                    secondCount += 1
+                    return !(secondCount % 4096 == 0 && stop())
+                }
+            })
+            // The first half stopped short (known-at, or a stop): the second half is not next to it.
+            guard firstReachedSplit else { return (corrections, last, count) }
+            for c in candidates { c.payload.withUnsafeBytes { corrections.note($0, at: c.offset) } }
+            return (corrections, secondLast, count + secondCount)
+        }
         try reader.forEach(from: from) { record in
             if let knownAt, record.recordedAt > knownAt { return false }
             corrections.note(record.payload, at: record.offset.rawValue)
@@ -143,6 +173,14 @@ public final class Projector {
             return count < limit && !(count % 4096 == 0 && stop())
         }
         return (corrections, last, count)
+    }
+
+    /// The base offset of a sealed segment near the middle of `from..<end` (nil: the range
+    /// does not span a segment boundary).
+    private func middleSegment(from: Offset, end: Offset?) throws -> Offset? {
+        let segments = try LogDirectory(path: log).segments()
+        let inside = segments.dropLast().map(\.baseOffset).filter { base in base > from && end.map { base < $0 } ?? true }
+        return inside.isEmpty ? nil : inside[inside.count / 2]
     }
 
     /// The second pass: folds `from..<end` into the state.

@@ -31,8 +31,9 @@ enum P {
     }
 
     /// Appends the lines of `path` (events) to `log`, stamped `recordedAt`.
-    static func append(_ path: String, to log: String, at recordedAt: String) throws {
-        let appender = try EventAppender(directory: log, catalogue: try SchemaDirectory.catalogue(in: root + "/Schemas"))
+    static func append(_ path: String, to log: String, at recordedAt: String, segmentBytes: Int = 64 << 20) throws {
+        let appender = try EventAppender(directory: log, options: LogWriterOptions(segmentBytes: segmentBytes),
+                                         catalogue: try SchemaDirectory.catalogue(in: root + "/Schemas"))
         let summary = try appender.append(try LineReader(path: path), recordedAt: t(recordedAt)) { XCTFail("rejected: \($0)") }
         try appender.writer.close()
         XCTAssertEqual(summary.rejected, 0)
@@ -41,8 +42,8 @@ enum P {
     static func files(_ dir: String) throws -> [String: String] { try readModelFiles(dir) }
 
     /// Builds every read model of `log` from scratch into `out`; returns the files.
-    static func rebuild(_ log: String, into out: String, rules: CountingRules) throws -> [String: String] {
-        let full = Projector(log: log, out: out, kind: .all, rules: rules, knownAt: nil, asOf: nil)
+    static func rebuild(_ log: String, into out: String, rules: CountingRules, knownAt: Timestamp? = nil) throws -> [String: String] {
+        let full = Projector(log: log, out: out, kind: .all, rules: rules, knownAt: knownAt, asOf: nil)
         _ = try full.loadCheckpoint(rebuild: true)
         try full.catchUp()
         try full.publish()
