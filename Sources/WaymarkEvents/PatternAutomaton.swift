@@ -108,17 +108,33 @@ struct PatternAutomaton: Sendable {
             return UInt16(sets.count - 1)
         }
         guard let first = id(startSet) else { return nil }
+        // Bytes every move treats alike form a class (digits, letters, ...): each state's
+        // moves are worked out once per class, not once per byte.
+        let moves = steps.compactMap(\.bytes)
+        var classOf = [Int](repeating: 0, count: 256)
+        var representatives: [Int] = []
+        var classes: [[Bool]: Int] = [:]
+        for byte in 0..<256 {
+            let signature = moves.map { $0[byte] }
+            if let known = classes[signature] { classOf[byte] = known } else {
+                classes[signature] = representatives.count
+                classOf[byte] = representatives.count
+                representatives.append(byte)
+            }
+        }
         var n = 0
         while n < sets.count {
             let set = sets[n]
             accepting.append(set.contains(final))
-            for byte in 0..<256 {
+            var byClass: [UInt16] = []
+            for byte in representatives {
                 var targets = set.compactMap { steps[$0].bytes?[byte] == true ? steps[$0].to : nil }
                 // Unanchored: a match may also start at every later byte.
                 if !anchoredStart { targets += startSet }
                 guard let to = id(targets.isEmpty ? [] : closure(targets)) else { return nil }
-                table.append(to)
+                byClass.append(to)
             }
+            table += classOf.map { byClass[$0] }
             n += 1
         }
         next = table

@@ -134,7 +134,12 @@ public final class EventAppender {
         while try input.nextLine({ line in lines.add(line, number: input.lineNumber) }) != nil {
             if lines.count >= PendingLines.round || lines.bytes.count >= PendingLines.roundBytes {
                 try stage()
-                if batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush(waiting: false) }
+                // Group commit: the writer never idles while lines wait. Whatever was validated
+                // while the last batch was written goes next, so batches grow only as far as
+                // the disk is slower than validation, and the last one (which nothing overlaps)
+                // stays short.
+                let writerIdle = inFlight.map { $0.write.isDone } ?? true
+                if writerIdle || batch.count >= batchEvents || batch.bytes.count >= batchBytes { try flush(waiting: false) }
             }
         }
         try flush(waiting: true)

@@ -44,6 +44,9 @@ public final class Background<Value>: @unchecked Sendable {
         DispatchQueue.global().async(group: group) { self.value = job.work() }
     }
 
+    /// Whether the work is done (a `wait` would not block).
+    public var isDone: Bool { group.wait(timeout: .now()) == .success }
+
     /// Waits for the work; its result.
     public func wait() -> Value {
         group.wait()
