@@ -13,6 +13,7 @@ final class SchemaPattern: @unchecked Sendable {
     private let program: (nodes: [Node], anchoredStart: Bool, anchoredEnd: Bool)?
     /// The program as an automaton (nil: too many states; the backtracking matcher answers).
     private let automaton: PatternAutomaton?
+    /// The reference matcher, for patterns outside the subset and strings beyond ASCII.
     private let fallback: NSRegularExpression?
     /// The pattern as written.
     let text: String
@@ -20,29 +21,37 @@ final class SchemaPattern: @unchecked Sendable {
     /// Compiles `pattern`; nil when it is not a valid regular expression.
     init?(_ pattern: String) {
         text = pattern
+        fallback = try? NSRegularExpression(pattern: pattern)
         if let p = SchemaPattern.compile(Array(pattern.utf8)) {
             program = p
             automaton = PatternAutomaton(p.nodes, anchoredStart: p.anchoredStart, anchoredEnd: p.anchoredEnd)
-            fallback = nil
         } else {
-            guard let re = try? NSRegularExpression(pattern: pattern) else { return nil }
+            guard fallback != nil else { return nil }
             program = nil
             automaton = nil
-            fallback = re
         }
     }
 
     /// Whether `s` contains a match (anchors make it a whole-string match), as JSON Schema says.
+    /// A string with characters beyond ASCII goes to `NSRegularExpression`: the byte matchers
+    /// would take `.` or `[^:]{1,20}` to count bytes where a pattern counts characters.
     func matches(_ s: String) -> Bool {
-        guard program != nil else {
-            return fallback!.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
-        }
         var copy = s
-        return copy.withUTF8 { matches(bytes: $0)! }
+        if let answer = copy.withUTF8({ matches(bytes: $0) }) { return answer }
+        if let fallback { return fallback.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil }
+        // ICU refuses a few patterns of the subset (the empty one): the bytes answer.
+        return copy.withUTF8 { onBytes($0)! }
     }
 
-    /// Whether the UTF-8 bytes contain a match; nil when the pattern needs `NSRegularExpression`.
+    /// Whether the UTF-8 bytes contain a match; nil when that needs `NSRegularExpression` (a
+    /// pattern outside the subset, or bytes beyond ASCII).
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        return onBytes(bytes)
+    }
+
+    /// The byte matchers' answer (nil: the pattern is outside the subset).
+    private func onBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard let program else { return nil }
         if let automaton { return automaton.matches(bytes) }
         return backtrack(program, bytes)

@@ -71,7 +71,9 @@ final class SchemaPatternTests: XCTestCase {
     func testUnanchoredPatternsSearchAndAnchorsHold() throws {
         for (p, s, expected) in [("ab+c", "xxabbbcx", true), ("ab+c", "xxacx", false), ("a$", "ba", true), ("a$", "ab", false),
                                  ("^a", "ab", true), ("^a", "ba", false), ("(a|)*b", "aaab", true), ("x{2,3}", "axxb", true),
-                                 ("^x{2,3}$", "xxxx", false), ("^x{2,3}$", "xxx", true), ("", "", true), ("^$", "a", false)] {
+                                 ("^x{2,3}$", "xxxx", false), ("^x{2,3}$", "xxx", true), ("", "", true), ("^$", "a", false),
+                                 // Characters, not bytes: é is two bytes of UTF-8.
+                                 ("c.e", "cée", true), ("^[^:]{1,3}$", "ééé", true), ("^.$", "é", true)] {
             XCTAssertEqual(try XCTUnwrap(SchemaPattern(p)).matches(s), expected, "\(p) on \(s)")
         }
     }
