@@ -100,7 +100,7 @@ public enum EventBytesCheck {
             if subject == "child" && !hasChild || subject == "episode" && !hasEpisode { return nil }
         }
         var d = Cursor(b: line, i: data.lowerBound)
-        guard d.check(schema.root, defs: schema.definitions), d.i == data.upperBound else { return nil }
+        guard d.check(schema.root), d.i == data.upperBound else { return nil }
         return Valid(id: id, members: members)
     }
 
@@ -261,7 +261,7 @@ private struct Cursor {
 
     /// Reads the value here and checks it against `node`; false when it fails or when the
     /// check needs something this reader leaves to the full validator.
-    mutating func check(_ node: JSONSchema.Node, defs: [String: JSONSchema.Node], depth: Int = 0) -> Bool {
+    mutating func check(_ node: JSONSchema.Node, depth: Int = 0) -> Bool {
         guard depth < Cursor.maxDepth, !node.alwaysFalse, node.constValue == nil, node.oneOf == nil else { return false }
         ws()
         let start = i
@@ -270,14 +270,14 @@ private struct Cursor {
         if node.ref != nil {
             guard let target = node.refTarget else { return false }
             var other = self
-            guard other.check(target, defs: defs, depth: depth + 1) else { return false }
+            guard other.check(target, depth: depth + 1) else { return false }
         }
         for sub in node.allOf ?? [] {
             var other = self
-            guard other.check(sub, defs: defs, depth: depth + 1) else { return false }
+            guard other.check(sub, depth: depth + 1) else { return false }
         }
         if let anyOf = node.anyOf {
-            guard anyOf.contains(where: { sub in var other = self; return other.check(sub, defs: defs, depth: depth + 1) }) else { return false }
+            guard anyOf.contains(where: { sub in var other = self; return other.check(sub, depth: depth + 1) }) else { return false }
         }
         switch peek {
         case UInt8(ascii: "\""):
@@ -322,7 +322,7 @@ private struct Cursor {
                     ws()
                     let itemStart = i
                     if let itemNode = node.items {
-                        guard check(itemNode, defs: defs, depth: depth + 1) else { return false }
+                        guard check(itemNode, depth: depth + 1) else { return false }
                     } else {
                         guard skip(depth: depth + 1) else { return false }
                     }
@@ -359,9 +359,9 @@ private struct Cursor {
                     ws()
                     let name = UnsafeRawBufferPointer(rebasing: b[k])
                     if let property = node.propertyList.first(where: { $0.name.withUnsafeBytes { $0.equalBytes(name) } })?.node {
-                        guard check(property, defs: defs, depth: depth + 1) else { return false }
+                        guard check(property, depth: depth + 1) else { return false }
                     } else if let additional = node.additional {
-                        guard check(additional, defs: defs, depth: depth + 1) else { return false }
+                        guard check(additional, depth: depth + 1) else { return false }
                     } else {
                         guard node.additionalAllowed, skip(depth: depth + 1) else { return false }
                     }

@@ -55,7 +55,7 @@ public final class JSONSchema: @unchecked Sendable {
 
     /// The first way `value` breaks the schema, or nil when it conforms.
     public func validate(_ value: JSONValue, path: String = "") -> SchemaViolation? {
-        root.check(value, path: path, defs: definitions)
+        root.check(value, path: path)
     }
 
     /// The keywords understood, and those ignored as annotations.
@@ -84,7 +84,8 @@ public final class JSONSchema: @unchecked Sendable {
         var alwaysFalse = false
         /// The same facts as bytes, for readers of raw JSON (`EventBytesCheck`): each property's
         /// name and schema, the required names, the enum's strings (nil: no enum, or one with a
-        /// value that is not a string), and the `$defs` schema `ref` names (set by the document).
+        /// value that is not a string), and the `$defs` schema `ref` names (set by the document,
+        /// so both validators follow a reference without looking it up).
         private(set) var propertyList: [(name: [UInt8], node: Node)] = []
         private(set) var requiredNames: [[UInt8]] = []
         private(set) var enumStrings: [[UInt8]]?
@@ -160,13 +161,12 @@ public final class JSONSchema: @unchecked Sendable {
             }
         }
 
-        func check(_ value: JSONValue, path: String, defs: [String: Node]) -> SchemaViolation? {
+        func check(_ value: JSONValue, path: String) -> SchemaViolation? {
             func fail(_ reason: String) -> SchemaViolation { SchemaViolation(path: path, reason: reason) }
             if alwaysFalse { return fail("not allowed") }
             if let ref {
-                let name = String(ref.dropFirst("#/$defs/".count))
-                guard let target = defs[name] else { return fail("schema reference \(ref) is not defined") }
-                if let v = target.check(value, path: path, defs: defs) { return v }
+                guard let target = refTarget else { return fail("schema reference \(ref) is not defined") }
+                if let v = target.check(value, path: path) { return v }
             }
             if let types {
                 let actual = value.typeName
@@ -201,7 +201,7 @@ public final class JSONSchema: @unchecked Sendable {
                 }
                 if let items {
                     for (i, item) in a.enumerated() {
-                        if let v = items.check(item, path: "\(path)[\(i)]", defs: defs) { return v }
+                        if let v = items.check(item, path: "\(path)[\(i)]") { return v }
                     }
                 }
             case let .object(o):
@@ -210,9 +210,9 @@ public final class JSONSchema: @unchecked Sendable {
                 }
                 for m in o.members {
                     if let p = properties[m.key] {
-                        if let v = p.check(m.value, path: join(path, m.key), defs: defs) { return v }
+                        if let v = p.check(m.value, path: join(path, m.key)) { return v }
                     } else if let additional {
-                        if let v = additional.check(m.value, path: join(path, m.key), defs: defs) { return v }
+                        if let v = additional.check(m.value, path: join(path, m.key)) { return v }
                     } else if !additionalAllowed {
                         return SchemaViolation(path: join(path, m.key), reason: "unknown field")
                     }
@@ -220,18 +220,18 @@ public final class JSONSchema: @unchecked Sendable {
             default: break
             }
             if let allOf {
-                for s in allOf { if let v = s.check(value, path: path, defs: defs) { return v } }
+                for s in allOf { if let v = s.check(value, path: path) { return v } }
             }
             if let anyOf {
                 var first: SchemaViolation? = nil
                 for s in anyOf {
-                    guard let v = s.check(value, path: path, defs: defs) else { first = nil; break }
+                    guard let v = s.check(value, path: path) else { first = nil; break }
                     if first == nil { first = v }
                 }
                 if let first { return SchemaViolation(path: first.path, reason: first.reason + " (or another allowed form)") }
             }
             if let oneOf {
-                let results = oneOf.map { $0.check(value, path: path, defs: defs) }
+                let results = oneOf.map { $0.check(value, path: path) }
                 let matches = results.filter { $0 == nil }.count
                 if matches == 0, let first = results.compactMap({ $0 }).first {
                     return SchemaViolation(path: first.path, reason: first.reason + " (or another allowed form)")

@@ -13,7 +13,7 @@ struct PatternAutomaton: Sendable {
     /// Without `$`, a match may end anywhere: the first accepting state answers yes.
     private let anchoredEnd: Bool
 
-    /// The most states a pattern may need before it is left to the backtracking matcher.
+    /// The most states a pattern may need before it is left to `NSRegularExpression`.
     static let stateLimit = 4096
 
     /// One step of the nondeterministic automaton: empty moves, and at most one byte move.

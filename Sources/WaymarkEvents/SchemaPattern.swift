@@ -2,18 +2,17 @@ import Foundation
 
 /// A JSON Schema `pattern`, compiled. The schemas' patterns use a small ASCII subset (anchors,
 /// literals, `.`, character classes with ranges and negation, groups with `|`, and `?`, `*`,
-/// `+`, `{n}`, `{n,m}`); those are matched over the UTF-8 bytes by a `PatternAutomaton` (or, if
-/// that would be too large, a small backtracking matcher), at a fraction of `NSRegularExpression`'s
-/// cost per call. Any other pattern falls back to
-/// `NSRegularExpression`, so the answer is always the ECMA-262 one.
+/// `+`, `{n}`, `{n,m}`); those are matched over the UTF-8 bytes by a `PatternAutomaton`, at a
+/// fraction of `NSRegularExpression`'s cost per call. Any other pattern (or one whose
+/// automaton would be too large), and any string beyond ASCII, goes to `NSRegularExpression`.
 final class SchemaPattern: @unchecked Sendable {
     /// The subset's syntax: bytes, `.`, classes, groups of alternatives (each a sequence), and
     /// repetitions (max `Int.max`: unbounded).
     private typealias Node = PatternAutomaton.Term
-    private let program: (nodes: [Node], anchoredStart: Bool, anchoredEnd: Bool)?
-    /// The program as an automaton (nil: too many states; the backtracking matcher answers).
+    /// The pattern as an automaton (nil: outside the subset, or too many states).
     private let automaton: PatternAutomaton?
-    /// The reference matcher, for patterns outside the subset and strings beyond ASCII.
+    /// The reference matcher (nil only for the few patterns of the subset ICU refuses, such
+    /// as the empty one).
     private let fallback: NSRegularExpression?
     /// The pattern as written.
     let text: String
@@ -22,86 +21,28 @@ final class SchemaPattern: @unchecked Sendable {
     init?(_ pattern: String) {
         text = pattern
         fallback = try? NSRegularExpression(pattern: pattern)
-        if let p = SchemaPattern.compile(Array(pattern.utf8)) {
-            program = p
-            automaton = PatternAutomaton(p.nodes, anchoredStart: p.anchoredStart, anchoredEnd: p.anchoredEnd)
-        } else {
-            guard fallback != nil else { return nil }
-            program = nil
-            automaton = nil
+        automaton = SchemaPattern.compile(Array(pattern.utf8)).flatMap {
+            PatternAutomaton($0.nodes, anchoredStart: $0.anchoredStart, anchoredEnd: $0.anchoredEnd)
         }
+        guard automaton != nil || fallback != nil else { return nil }
     }
 
     /// Whether `s` contains a match (anchors make it a whole-string match), as JSON Schema says.
-    /// A string with characters beyond ASCII goes to `NSRegularExpression`: the byte matchers
-    /// would take `.` or `[^:]{1,20}` to count bytes where a pattern counts characters.
+    /// A string with characters beyond ASCII goes to `NSRegularExpression`: the automaton would
+    /// take `.` or `[^:]{1,20}` to count bytes where a pattern counts characters.
     func matches(_ s: String) -> Bool {
         var copy = s
         if let answer = copy.withUTF8({ matches(bytes: $0) }) { return answer }
         if let fallback { return fallback.firstMatch(in: s, range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil }
-        // ICU refuses a few patterns of the subset (the empty one): the bytes answer.
-        return copy.withUTF8 { onBytes($0)! }
+        // ICU refuses this pattern of the subset: the automaton answers, bytes or not.
+        return copy.withUTF8 { automaton!.matches($0) }
     }
 
     /// Whether the UTF-8 bytes contain a match; nil when that needs `NSRegularExpression` (a
-    /// pattern outside the subset, or bytes beyond ASCII).
+    /// pattern without an automaton, or bytes beyond ASCII).
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-        return onBytes(bytes)
-    }
-
-    /// The byte matchers' answer (nil: the pattern is outside the subset).
-    private func onBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        guard let program else { return nil }
-        if let automaton { return automaton.matches(bytes) }
-        return backtrack(program, bytes)
-    }
-
-    /// The backtracking matcher, for a pattern whose automaton would be too large.
-    private func backtrack(_ program: (nodes: [Node], anchoredStart: Bool, anchoredEnd: Bool), _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let starts = program.anchoredStart ? 0...0 : 0...bytes.count
-        for start in starts {
-            if SchemaPattern.match(program.nodes[...], bytes, start, end: program.anchoredEnd) { return true }
-        }
-        return false
-    }
-
-    // MARK: - Matching
-
-    private static func match(_ seq: ArraySlice<Node>, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, end: Bool) -> Bool {
-        matchThen(seq, b, i) { j in !end || j == b.count }
-    }
-
-    /// Matches `seq` at `i`, then calls `next` with each possible end position (backtracking).
-    private static func matchThen(_ seq: ArraySlice<Node>, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ next: (Int) -> Bool) -> Bool {
-        guard let first = seq.first else { return next(i) }
-        let rest = seq.dropFirst()
-        switch first {
-        case let .repeated(node, min, max):
-            func attempt(_ count: Int, _ at: Int) -> Bool {
-                // Greedy: try one more first, then stop here.
-                if count < max, matchOne(node, b, at, { j in j != at && attempt(count + 1, j) }) { return true }
-                return count >= min && matchThen(rest, b, at, next)
-            }
-            return attempt(0, i)
-        default:
-            return matchOne(first, b, i) { j in matchThen(rest, b, j, next) }
-        }
-    }
-
-    private static func matchOne(_ node: Node, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ next: (Int) -> Bool) -> Bool {
-        switch node {
-        case let .byte(c): return i < b.count && b[i] == c && next(i + 1)
-        case .any: return i < b.count && b[i] != 0x0A && next(i + 1)
-        case let .set(ranges, negated):
-            guard i < b.count else { return false }
-            return ranges.contains { $0.contains(b[i]) } != negated && next(i + 1)
-        case let .group(alternatives):
-            for alt in alternatives where matchThen(alt[...], b, i, next) { return true }
-            return false
-        case .repeated:
-            return matchThen([node][...], b, i, next)
-        }
+        guard let automaton, !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        return automaton.matches(bytes)
     }
 
     // MARK: - Compiling the subset

@@ -87,7 +87,7 @@ public struct SSDA903Adapter: FeedAdapter {
     func child(_ id: String) -> String { "la:\(la):\(id)" }
 
     func header(_ row: FeedRow, _ quarantine: inout Quarantine) -> FeedRecord? {
-        guard let dob = FeedDates.ukDate(row["DOB"]!) else { row.reject("DOB", "not a date (DD/MM/YYYY)", into: &quarantine); return nil }
+        guard let dob = row.ukDate("DOB", into: &quarantine) else { return nil }
         var d = DataBuilder()
         d.string("dateOfBirth", ISODate.format(dob))
         d.string("sex", row["SEX"] == "1" ? "male" : "female")
@@ -100,13 +100,7 @@ public struct SSDA903Adapter: FeedAdapter {
     func episodes(_ rows: [FeedRow], _ quarantine: inout Quarantine) -> [FeedRecord] {
         var out: [FeedRecord] = []
         for row in rows {
-            guard let start = FeedDates.ukDate(row["DECOM"]!) else { row.reject("DECOM", "not a date (DD/MM/YYYY)", into: &quarantine); continue }
-            var end: CivilDate? = nil
-            if let text = row["DEC"] {
-                guard let e = FeedDates.ukDate(text) else { row.reject("DEC", "not a date (DD/MM/YYYY)", into: &quarantine); continue }
-                guard e >= start else { row.reject("DEC", "episode ends (\(ISODate.format(e))) before it starts (\(ISODate.format(start)))", into: &quarantine); continue }
-                end = e
-            }
+            guard let (start, end) = row.ukPeriod(from: "DECOM", to: "DEC", named: "episode", into: &quarantine) else { continue }
             let id = row["CHILD"]!
             let placement = "la:\(la):\(id):\(ISODate.format(start))"
             let district = row["PL_POST"].map { String($0.split(separator: " ")[0]) }
@@ -142,14 +136,8 @@ public struct SSDA903Adapter: FeedAdapter {
         var byChild: [String: [Period]] = [:]
         var order: [String] = []
         for row in rows {
-            guard let dob = FeedDates.ukDate(row["DOB"]!) else { row.reject("DOB", "not a date (DD/MM/YYYY)", into: &quarantine); continue }
-            guard let start = FeedDates.ukDate(row["MIS_START"]!) else { row.reject("MIS_START", "not a date (DD/MM/YYYY)", into: &quarantine); continue }
-            var end: CivilDate? = nil
-            if let text = row["MIS_END"] {
-                guard let e = FeedDates.ukDate(text) else { row.reject("MIS_END", "not a date (DD/MM/YYYY)", into: &quarantine); continue }
-                guard e >= start else { row.reject("MIS_END", "the period ends (\(ISODate.format(e))) before it starts (\(ISODate.format(start)))", into: &quarantine); continue }
-                end = e
-            }
+            guard let dob = row.ukDate("DOB", into: &quarantine),
+                  let (start, end) = row.ukPeriod(from: "MIS_START", to: "MIS_END", named: "the period", into: &quarantine) else { continue }
             guard start >= dob else { row.reject("MIS_START", "the period starts before the child's date of birth", into: &quarantine); continue }
             let id = row["CHILD"]!
             if byChild[id] == nil { order.append(id) }

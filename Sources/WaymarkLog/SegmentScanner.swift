@@ -110,7 +110,7 @@ public final class SegmentScanner {
                     }
                     return nil
                 }
-                if available >= needed || mapped { fatalError("scanner: decode asked for bytes it already had") }
+                if available >= needed { fatalError("scanner: decode asked for bytes it already had") }
                 try refill(atLeast: needed)
             case let .impossibleLength(length):
                 if try restIsZero() {

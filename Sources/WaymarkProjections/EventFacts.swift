@@ -184,14 +184,7 @@ struct ByteScanner {
             guard at + 4 <= end else { return nil }
             var v: UInt32 = 0
             for j in at..<(at + 4) {
-                let c = b[j]
-                let d: UInt32
-                switch c {
-                case 48...57: d = UInt32(c - 48)
-                case 65...70: d = UInt32(c - 55)
-                case 97...102: d = UInt32(c - 87)
-                default: return nil
-                }
+                guard let d = b[j].hexDigitValue else { return nil }
                 v = v << 4 | d
             }
             return v

@@ -131,48 +131,44 @@ public final class Projector {
     /// `limit` and `stop` allow) and the corrections in it.
     private func plan(_ reader: LogReader, from: Offset, end: Offset?, limit: Int, stop: () -> Bool) throws -> (Corrections, Offset, Int) {
         var corrections = Corrections()
-        var last = from
-        var count = 0
         if let end, end <= from { return (corrections, from, 0) }
+        func note(_ record: RecordView) { corrections.note(record.payload, at: record.offset.rawValue) }
         // A range of several segments is read on two cores: the second half (from a segment
         // boundary) keeps only the few events that may correct, noted after the first half's.
         if limit == .max, let split = try middleSegment(from: from, end: end) {
-            var firstReachedSplit = false
             var candidates: [(offset: UInt64, payload: [UInt8])] = []
-            var secondLast = split, secondCount = 0
+            var first = (last: from, count: 0, reachedBound: false), second = first
             try Parallel.both({
-                try reader.forEach(from: from) { record in
-                    if record.offset >= split { firstReachedSplit = true; return false }
-                    if let knownAt, record.recordedAt > knownAt { return false }
-                    corrections.note(record.payload, at: record.offset.rawValue)
-                    last = record.offset.next
-                    count += 1
-                    return !(count % 4096 == 0 && stop())
-                }
+                first = try scan(reader, from: from, to: split, stop: stop, note)
             }, {
-                try LogReader(directory: log).forEach(from: split) { record in
-                    if let end, record.offset >= end { return false }
-                    if let knownAt, record.recordedAt > knownAt { return false }
+                second = try scan(LogReader(directory: log), from: split, to: end, stop: stop) { record in
                     if Corrections.mayCorrect(record.payload) { candidates.append((record.offset.rawValue, Array(record.payload))) }
-                    secondLast = record.offset.next
-                    secondCount += 1
-                    return !(secondCount % 4096 == 0 && stop())
                 }
             })
             // The first half stopped short (known-at, or a stop): the second half is not next to it.
-            guard firstReachedSplit else { return (corrections, last, count) }
+            guard first.reachedBound else { return (corrections, first.last, first.count) }
             for c in candidates { c.payload.withUnsafeBytes { corrections.note($0, at: c.offset) } }
-            return (corrections, secondLast, count + secondCount)
+            return (corrections, second.last, first.count + second.count)
         }
-        try reader.forEach(from: from) { record in
+        let all = try scan(reader, from: from, to: end, limit: limit, stop: stop, note)
+        return (corrections, all.last, all.count)
+    }
+
+    /// Reads records from `start` up to `bound` (or the log's end), as far as known-at, `limit`
+    /// and `stop` allow, handing each to `take`. Returns where to resume, how many were read,
+    /// and whether the scan reached `bound`.
+    private func scan(_ reader: LogReader, from start: Offset, to bound: Offset?, limit: Int = .max, stop: () -> Bool,
+                      _ take: (RecordView) -> Void) throws -> (last: Offset, count: Int, reachedBound: Bool) {
+        var last = start, count = 0, reached = false
+        try reader.forEach(from: start) { record in
+            if let bound, record.offset >= bound { reached = true; return false }
             if let knownAt, record.recordedAt > knownAt { return false }
-            corrections.note(record.payload, at: record.offset.rawValue)
+            take(record)
             last = record.offset.next
             count += 1
-            if let end { return last < end }
             return count < limit && !(count % 4096 == 0 && stop())
         }
-        return (corrections, last, count)
+        return (last, count, reached)
     }
 
     /// The base offset of a sealed segment near the middle of `from..<end` (nil: the range

@@ -40,9 +40,9 @@ public struct AppendSummary: Sendable, Equatable {
 public final class EventAppender {
     /// The writer it appends through (holding the log's lock).
     public let writer: LogWriter
-    /// Events per batch (one fsync each).
+    /// The most events in one batch (one fsync each; a batch goes as soon as the writer is idle).
     public var batchEvents = 100_000
-    /// Bytes per batch (one fsync each).
+    /// The most bytes in one batch.
     public var batchBytes = 32 << 20
     /// Called after each batch with the number of input lines handled so far.
     public var onProgress: ((Int) -> Void)?

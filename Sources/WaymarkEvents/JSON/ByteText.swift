@@ -13,3 +13,16 @@ extension UnsafeRawBufferPointer {
         count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
     }
 }
+
+extension UInt8 {
+    /// The value of this byte as one hexadecimal digit (`0-9`, `A-F`, `a-f`; JSON's `\u`
+    /// escapes), nil for any other byte.
+    @inline(__always) public var hexDigitValue: UInt32? {
+        switch self {
+        case 48...57: return UInt32(self - 48)
+        case 65...70: return UInt32(self - 55)
+        case 97...102: return UInt32(self - 87)
+        default: return nil
+        }
+    }
+}

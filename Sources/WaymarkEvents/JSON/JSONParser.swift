@@ -233,14 +233,7 @@ public struct JSONParser {
         guard i + 4 <= bytes.count else { throw fail("incomplete \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = bytes[i]
-            let d: UInt32
-            switch c {
-            case 48...57: d = UInt32(c - 48)
-            case 65...70: d = UInt32(c - 55)
-            case 97...102: d = UInt32(c - 87)
-            default: throw fail("bad hex digit in \\u escape")
-            }
+            guard let d = bytes[i].hexDigitValue else { throw fail("bad hex digit in \\u escape") }
             v = v << 4 | d
             i += 1
         }
