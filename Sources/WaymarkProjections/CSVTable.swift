@@ -8,6 +8,8 @@ struct CSVTable {
     let columns: Int
     private(set) var rowCount = 0
     private var bytes: [UInt8] = []
+    /// Where each data row starts in the file, then where the file ends (kept on request).
+    private(set) var rowStarts: [UInt64]?
 
     init(_ file: ModelFile, _ columns: [String]) {
         self.file = file
@@ -16,8 +18,15 @@ struct CSVTable {
         bytes += (columns.joined(separator: ",") + "\n").utf8
     }
 
+    /// Keeps where each row starts (`rowStarts`), for an index of the rows.
+    mutating func keepRowStarts(capacity: Int) {
+        rowStarts = []
+        rowStarts!.reserveCapacity(capacity + 1)
+    }
+
     mutating func add(_ cells: CSVCell...) throws {
         precondition(cells.count == columns, "\(file.name): \(cells.count) fields for \(columns) columns")
+        if rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
         for (i, c) in cells.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             c.write(to: &bytes)
@@ -30,6 +39,7 @@ struct CSVTable {
     /// Hands the last rows to the file; returns how many rows the table has.
     mutating func finish() throws -> Int {
         try file.write(&bytes, force: true)
+        if rowStarts != nil { rowStarts!.append(UInt64(file.written)) }
         return rowCount
     }
 }

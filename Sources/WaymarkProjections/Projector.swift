@@ -209,8 +209,9 @@ public final class Projector {
         }
         // Two cores, two halves of about equal work; each half counts its own rows.
         var rows: [String: Int] = [:], otherRows: [String: Int] = [:]
+        var episodeRows: [UInt64] = [], timelineIndex: [UInt8] = []
         try Parallel.both({
-            try table("episodes.csv", &rows, model.episodesTable)
+            try table("episodes.csv", &rows) { try model.episodesTable($0, rowStarts: &episodeRows) }
             try table("care-homes.csv", &rows) { try model.careHomesTable($0, monthly: false) }
             try table("care-homes-monthly.csv", &rows) { try model.careHomesTable($0, monthly: true) }
         }, {
@@ -219,10 +220,12 @@ public final class Projector {
             try table("children.csv", &otherRows, model.childrenTable)
             try table("unplaced.csv", &otherRows, model.unplacedTable)
             guard kind.files.contains("timeline.dat") else { return }
-            var index: [UInt8] = []
-            try file("timeline.dat") { index = try TimelineStore.build(model, into: $0) }
-            try file("timeline.idx") { try $0.write(&index, force: true) }
+            try file("timeline.dat") { timelineIndex = try TimelineStore.build(model, into: $0) }
         })
+        if kind.files.contains("timeline.idx") {
+            TimelineStore.appendRows(episodeRows, to: &timelineIndex)
+            try file("timeline.idx") { try $0.write(&timelineIndex, force: true) }
+        }
         rows.merge(otherRows) { a, _ in a }
         try stateWritten.wait().get()
         let manifest = JSONText.object([

@@ -3,11 +3,17 @@ import WaymarkTime
 
 /// The read models an analyst opens: one function per file, each a pure function of the model.
 extension ReadModel {
-    /// `episodes.csv`: one row per merged episode.
-    func episodesTable(_ file: ModelFile) throws -> Int {
-        var t = CSVTable(file, ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
-                                          "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "hostLA", "reportingForce", "foundForce",
-                                          "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime"])
+    /// The columns of `episodes.csv`.
+    static let episodeColumns = ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
+                                 "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "hostLA", "reportingForce", "foundForce",
+                                 "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime"]
+
+    /// `episodes.csv`, one row per episode in `episodes` order; `rowStarts` gets where each
+    /// row starts, then where the file ends (the timeline store points at the rows).
+    func episodesTable(_ file: ModelFile, rowStarts: inout [UInt64]) throws -> Int {
+        var t = CSVTable(file, ReadModel.episodeColumns)
+        t.keepRowStarts(capacity: episodes.count)
+        defer { rowStarts = t.rowStarts ?? [] }
         for e in episodes {
             try t.add(.text(e.key), .text(e.child), .text(e.refs.joined(separator: ";")), .text(e.category), .time(e.startedAt), .time(e.endedAt),
                   .hours(e.durationHours), .flag(e.counted), .text(e.riskLevel ?? ""), .text(e.foundBy ?? ""), .flag(e.fromCare),

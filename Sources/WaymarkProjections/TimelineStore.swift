@@ -3,17 +3,26 @@ import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
 
-/// The per-child timeline store: one JSON document per child (`timeline.dat`) and an index
-/// from every linked reference to its child's document (`timeline.idx`), so one child's
-/// whole history is found in milliseconds among millions.
+/// The per-child timeline store: one record per child (`timeline.dat`) and an index from
+/// every linked reference to its child's record (`timeline.idx`), so one child's whole
+/// history is found in milliseconds among millions.
 ///
-/// `timeline.idx`: `WMTLIDX1`, u64 entry count, then entries of 20 bytes sorted by hash
-/// (u64 hash of the reference, u64 document position, u32 document length), little-endian.
-/// A hash hit is confirmed against the document's `refs`.
+/// A record is the child's document up to its episodes (`{"child","refs","placements",
+/// "episodes":[`), a tab, the child's rows of `episodes.csv` (row numbers, comma-separated),
+/// a tab, its entries ("offset status" pairs, comma-separated) and a newline: the episodes are
+/// rendered from their CSV rows and the events read from the log, so nothing is stored twice.
+///
+/// `timeline.idx`: `WMTLIDX2`, u64 entry count, then entries of 20 bytes sorted by hash
+/// (u64 hash of the reference, u64 record position, u32 record length); then u64 row count
+/// and that many plus one u64 positions in `episodes.csv` (where each row starts, then where
+/// the file ends). Little-endian. A hash hit is confirmed against the record's `refs`.
 public enum TimelineStore {
-    static let magic = Array("WMTLIDX1".utf8)
+    static let magic = Array("WMTLIDX2".utf8)
+    /// The first format, whose records held the episodes as JSON.
+    static let oldMagic = Array("WMTLIDX1".utf8)
 
-    /// Writes `timeline.dat` for `model` into `file`; returns the bytes of `timeline.idx`.
+    /// Writes `timeline.dat` for `model` into `file`; returns the first part of `timeline.idx`
+    /// (its references), which `appendRows` completes.
     static func build(_ model: ReadModel, into file: ModelFile) throws -> [UInt8] {
         var entries: [(UInt64, UInt64, UInt32)] = []
         var w = JSONWriter(out: [])
@@ -37,31 +46,16 @@ public enum TimelineStore {
                 w.raw(",\"hostNotifiedAt\":"); w.time(p.notifiedAt)
                 w.raw("}")
             }
-            w.raw("],\"episodes\":[")
+            // The episodes are rows of episodes.csv: the store keeps their row numbers after a
+            // tab, and a lookup renders them from the rows (timeline.idx has where each row is).
+            w.raw("],\"episodes\":[\t")
             for (n, i) in (model.episodesByChild[child] ?? []).enumerated() {
-                let e = model.episodes[i]
                 if n > 0 { w.raw(",") }
-                w.raw("{\"episode\":"); w.string(e.key)
-                w.raw(",\"refs\":"); w.strings(e.refs)
-                w.raw(",\"category\":"); w.string(e.category)
-                w.raw(",\"startedAt\":"); w.time(e.startedAt)
-                w.raw(",\"endedAt\":"); w.time(e.endedAt)
-                w.raw(",\"durationHours\":"); if let h = e.durationHours { w.raw(Cell.hours(h)) } else { w.raw("null") }
-                w.raw(",\"counted\":"); w.bool(e.counted)
-                w.raw(",\"riskLevel\":"); w.string(e.riskLevel)
-                w.raw(",\"foundBy\":"); w.string(e.foundBy)
-                w.raw(",\"reportingForce\":"); w.string(e.reportingForce)
-                w.raw(",\"foundForce\":"); w.string(e.foundForce)
-                w.raw(",\"placement\":"); w.string(e.placement?.ref)
-                w.raw(",\"debriefAt\":"); w.time(e.debriefAt)
-                w.raw(",\"rhiOutcome\":"); w.string(e.rhiOutcome)
-                w.raw(",\"rhiHeldAt\":"); w.time(e.rhiHeldAt)
-                w.raw(",\"rhiOnTime\":"); if let b = e.rhiOnTime { w.bool(b) } else { w.raw("null") }
-                w.raw("}")
+                JSONText.appendInt(i, to: &w.out)
             }
             // The entries' events stay in the log: the store keeps "offset status" pairs after a
             // tab, and a lookup reads the events from the log.
-            w.raw("],\"entries\":[\t")
+            w.raw("\t")
             for (n, k) in (model.entryRanges[child] ?? 0..<0).enumerated() {
                 let h = model.entryList[k]
                 if n > 0 { w.raw(",") }
@@ -85,14 +79,25 @@ public enum TimelineStore {
         return index
     }
 
+    /// Completes `timeline.idx` with where each row of `episodes.csv` starts (then its end).
+    static func appendRows(_ starts: [UInt64], to index: inout [UInt8]) {
+        index.reserveCapacity(index.count + 8 + starts.count * 8)
+        appendLE(UInt64(max(starts.count - 1, 0)), &index)
+        for p in starts { appendLE(p, &index) }
+    }
+
     /// The timeline document of the child `ref` names, from the read models in `directory`
-    /// (its events read from the log the manifest names), or nil when no child has that reference.
+    /// (its episodes rendered from `episodes.csv`, its events read from the log the manifest
+    /// names), or nil when no child has that reference.
     public static func lookup(directory: String, ref: String) throws -> String? {
         guard let idx = try SystemFile.openForReadingIfExists(directory + "/timeline.idx"),
               let dat = try SystemFile.openForReadingIfExists(directory + "/timeline.dat") else {
             throw SchemaError("no timeline store in \(directory) (run waymark project timeline --out \(directory))")
         }
         let head = try idx.read(count: 16, at: 0)
+        if head.count == 16, Array(head[0..<8]) == oldMagic {
+            throw SchemaError("\(directory)/timeline.idx is from an older Waymark: run waymark project --rebuild --out \(directory)")
+        }
         guard head.count == 16, Array(head[0..<8]) == magic else { throw SchemaError("\(directory)/timeline.idx is not a timeline index") }
         let count = Int(readLE(UInt64.self, head, 8))
         let hash = Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }
@@ -106,11 +111,16 @@ public enum TimelineStore {
             let entry = try idx.read(count: 20, at: 16 + i * 20)
             guard readLE(UInt64.self, entry, 0) == hash else { break }
             let record = try dat.read(count: Int(readLE(UInt32.self, entry, 16)), at: Int(readLE(UInt64.self, entry, 8)))
-            guard let tab = record.firstIndex(of: 0x09) else { throw SchemaError("\(directory)/timeline.dat: a record without its entries") }
-            let head = String(decoding: record[..<tab], as: UTF8.self)
+            let parts = record.split(separator: 0x09, maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { throw SchemaError("\(directory)/timeline.dat: a record without its episodes and entries") }
+            let head = String(decoding: parts[0], as: UTF8.self)
             guard let value = try? JSONParser.parse(head + "]}"), value["refs"]?.arrayValue?.contains(.string(ref)) == true else { i += 1; continue }
-            return try head + entries(String(decoding: record[(tab + 1)...], as: UTF8.self), directory: directory) + "]}"
-            i += 1
+            let rows = try String(decoding: parts[1], as: UTF8.self).split(separator: ",").map { n -> Int in
+                guard let row = Int(n) else { throw SchemaError("\(directory)/timeline.dat: episode row \"\(n)\" is not a number") }
+                return row
+            }
+            let episodes = try EpisodeRows.documents(rows, directory: directory, index: idx, at: 16 + count * 20)
+            return try head + episodes + "],\"entries\":[" + entries(String(decoding: parts[2], as: UTF8.self), directory: directory) + "]}"
         }
         return nil
     }

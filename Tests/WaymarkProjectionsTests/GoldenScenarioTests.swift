@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import WaymarkEvents
 import WaymarkLog
-import WaymarkProjections
+@testable import WaymarkProjections
 import WaymarkTime
 
 /// The hand-written scenario (Scenario/events.ndjson) against read models written by hand
@@ -75,5 +75,71 @@ final class GoldenScenarioTests: XCTestCase {
             XCTAssertEqual(entries.first { $0["event"]?["id"] == .string("e19") }?["status"], .string("retracted"))
         }
         XCTAssertNil(try TimelineStore.lookup(directory: models, ref: "la:309:NOBODY"))
+    }
+
+    /// The timeline's episodes are rendered from episodes.csv rows: every field, nulls for
+    /// empty cells, the merged episode's two references split at its key.
+    func testTheTimelineEpisodesAreTheHandWrittenObjects() throws {
+        let (models, _) = try build()
+        let doc = try XCTUnwrap(try TimelineStore.lookup(directory: models, ref: "police:GMP:PA2"))
+        let episodes = try XCTUnwrap(doc.range(of: "\"episodes\":[").map { doc[$0.upperBound...] }?.components(separatedBy: "],\"entries\"").first)
+        XCTAssertEqual(episodes, """
+        {"episode":"police:MPS:I1","refs":["la:309:A1:2022-06-10","police:MPS:I1"],"category":"missing","startedAt":"2022-06-10T20:00:00Z",\
+        "endedAt":"2022-06-11T08:00:00Z","durationHours":12.0,"counted":true,"riskLevel":"low","foundBy":"police","reportingForce":"MPS",\
+        "foundForce":"MPS","placement":"la:309:A1:2022-05-01","debriefAt":null,"rhiOutcome":"completed","rhiHeldAt":"2022-06-12T10:00:00Z",\
+        "rhiOnTime":true},\
+        {"episode":"police:GMP:I2","refs":["police:GMP:I2"],"category":"missing","startedAt":"2022-10-01T22:00:00Z",\
+        "endedAt":"2022-10-03T12:00:00Z","durationHours":38.0,"counted":true,"riskLevel":"medium","foundBy":"police","reportingForce":"GMP",\
+        "foundForce":"KENT","placement":"la:309:A1:2022-09-01","debriefAt":"2022-10-05T12:00:00Z","rhiOutcome":"completed",\
+        "rhiHeldAt":"2022-10-08T12:00:00Z","rhiOnTime":false}
+        """)
+    }
+
+    func testAMergedEpisodesReferencesAreSplitAtItsKeyNotAtEverySemicolon() {
+        XCTAssertEqual(EpisodeRows.refs("la:309:A;1:2022-06-10;police:MPS:I1", key: "police:MPS:I1"), ["la:309:A;1:2022-06-10", "police:MPS:I1"])
+        XCTAssertEqual(EpisodeRows.refs("la:309:A1:2022-06-10;police:MPS:I;1", key: "police:MPS:I;1"), ["la:309:A1:2022-06-10", "police:MPS:I;1"])
+        XCTAssertEqual(EpisodeRows.refs("police:MPS:I1", key: "police:MPS:I1"), ["police:MPS:I1"])
+    }
+
+    /// A damaged, missing or older store is an error naming the file and what to do, never a
+    /// wrong document.
+    func testADamagedOrOlderTimelineStoreIsAClearError() throws {
+        func fails(_ damage: (String) throws -> Void, _ expected: String, line: UInt = #line) throws {
+            let (models, _) = try build()
+            try damage(models)
+            XCTAssertThrowsError(try TimelineStore.lookup(directory: models, ref: "police:GMP:PA2"), line: line) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)", line: line)
+            }
+        }
+        try fails({ try FileManager.default.removeItem(atPath: $0 + "/episodes.csv") }, "episodes.csv is missing")
+        try fails({ models in
+            let csv = models + "/episodes.csv"
+            var text = try String(contentsOfFile: csv, encoding: .utf8)
+            text = text.replacingOccurrences(of: ",yes\n", with: ",maybe\n")
+            try text.write(toFile: csv, atomically: false, encoding: .utf8)
+        }, "row 1 (byte 197) is not one episode row")
+        try fails({ models in
+            let csv = models + "/episodes.csv"
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",yes\n", with: ",may\n")
+            try text.write(toFile: csv, atomically: false, encoding: .utf8)
+        }, "row 1, field rhiOnTime: \"may\" is not yes, no or empty")
+        try fails({ models in
+            let csv = models + "/episodes.csv"
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",12.0,yes,", with: ",1x.0,yes,")
+            try text.write(toFile: csv, atomically: false, encoding: .utf8)
+        }, "field durationHours: \"1x.0\" is not a number")
+        try fails({ models in
+            let idx = models + "/timeline.idx"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
+            bytes.replaceSubrange(0..<8, with: Array("WMTLIDX1".utf8))
+            try bytes.write(to: URL(fileURLWithPath: idx))
+        }, "from an older Waymark: run waymark project --rebuild")
+        try fails({ models in
+            let idx = models + "/timeline.idx"
+            // The positions of the 4 rows and the end are the last 40 bytes: row 0 starts past the end.
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
+            bytes.replaceSubrange((bytes.count - 40)..<(bytes.count - 32), with: [UInt8](repeating: 0xFF, count: 8))
+            try bytes.write(to: URL(fileURLWithPath: idx))
+        }, "damaged position of episode row")
     }
 }
