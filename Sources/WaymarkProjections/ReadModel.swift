@@ -135,13 +135,7 @@ public struct ReadModel {
         let grouping = timeline ? Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) } : nil
 
         // 3. Raw episodes: each agency's episode with a report, by child (canonical root).
-        struct Raw {
-            var index: Int
-            var ref: String
-            var start: Int64
-            var isLA: Bool
-        }
-        var byChild: [UInt32: [Raw]] = [:]
+        var byChild: [UInt32: [EpisodeMerger.Raw]] = [:]
         for (i, e) in state.episodes.enumerated() {
             guard e.hasReport else {
                 if !e.pending.isEmpty {
@@ -156,86 +150,31 @@ public struct ReadModel {
             }
             let c = e.reportChild
             let root = c.index < canonicalName.count && canonicalName[c.index] >= 0 ? UInt32(bitPattern: canonicalName[c.index]) : c.raw
-            byChild[root, default: []].append(Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
+            byChild[root, default: []].append(EpisodeMerger.Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
         }
 
         timer.mark("  raw episodes")
-        // 4. Merge a police incident and an LA period of the same child, starts within tolerance.
-        let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
-        var merged: [EpisodeView] = []
-        merged.reserveCapacity(state.episodes.count)
+        // 4. Merge a police incident and an LA period of the same child, on two cores: each
+        // takes half the children (by episodes), with its own copy of the symbol texts.
         let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }
-        for (root, child) in children {
-            let list = byChild[root]!.sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }
-            // Each police incident takes the closest LA period of the child within the tolerance
-            // (ties: the earlier, then by reference); an LA period no incident takes is an
-            // episode of its own. Two incidents within one LA period stay two episodes.
-            let laPeriods = list.filter(\.isLA)
-            var taken = [Bool](repeating: false, count: laPeriods.count)
-            for p in list where !p.isLA {
-                // The periods are in start order: look only at those within the tolerance.
-                var lo = 0, hi = laPeriods.count
-                while lo < hi { let mid = (lo + hi) / 2; if laPeriods[mid].start < p.start - tolerance { lo = mid + 1 } else { hi = mid } }
-                var best: Int?
-                var k = lo
-                while k < laPeriods.count && laPeriods[k].start <= p.start + tolerance {
-                    if let b = best {
-                        let d = abs(laPeriods[k].start - p.start), db = abs(laPeriods[b].start - p.start)
-                        if (d, laPeriods[k].start, laPeriods[k].ref) < (db, laPeriods[b].start, laPeriods[b].ref) { best = k }
-                    } else {
-                        best = k
-                    }
-                    k += 1
-                }
-                if let best { taken[best] = true }
-                merged.append(makeEpisode(child: child, primary: p, secondary: best.map { laPeriods[$0] }))
-            }
-            for (k, la) in laPeriods.enumerated() where !taken[k] { merged.append(makeEpisode(child: child, primary: la, secondary: nil)) }
-        }
-        func makeEpisode(child: String, primary: Raw, secondary: Raw?) -> EpisodeView {
-            let a = state.episodes[primary.index]
-            let b = secondary.map { state.episodes[$0.index] }
-            let foundState = a.hasFound ? a : b.flatMap { $0.hasFound ? $0 : nil }
-            let foundTime = foundState.map { Timestamp(millisecondsSinceEpoch: $0.foundAt) }
-            let end = foundTime.flatMap { $0 <= asOf ? $0 : nil }
-            let placementRef = optional(a.placement) ?? b.flatMap { optional($0.placement) }
-            let startedAt = Timestamp(millisecondsSinceEpoch: a.start)
-            let placement = placementRef.flatMap { placements[$0] } ?? placementInForce(child: child, at: startedAt)
-            let fromCare = primary.isLA || a.missingFromCare || secondary.map { $0.isLA || b!.missingFromCare } ?? false || placement != nil
-            let interview = a.hasInterview ? a : b.flatMap { $0.hasInterview ? $0 : nil }
-            var riskAt: Int64?, riskLevel = Symbol.none
-            for s in [a] + (b.map { [$0] } ?? []) {
-                if let at = s.riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = s.riskLevel }
-            }
-            let risk = riskAt != nil ? text(riskLevel) : optional(a.reportRisk) ?? b.flatMap { optional($0.reportRisk) }
-            let v = EpisodeView(key: primary.ref, refs: secondary.map { [primary.ref, $0.ref].sorted() } ?? [primary.ref], child: child,
-                                category: text(a.category), startedAt: startedAt, endedAt: end, riskLevel: risk,
-                                foundBy: foundState.flatMap { optional($0.foundBy) }, fromCare: fromCare, placement: placement,
-                                reportingForce: primary.isLA ? nil : optional(a.force), foundForce: foundState.flatMap { optional($0.foundForce) },
-                                foundAt: foundTime, debriefAt: time(a.debriefAt ?? b?.debriefAt).flatMap { $0 <= asOf ? $0 : nil },
-                                rhiOutcome: interview.flatMap { optional($0.interviewOutcome) }, rhiHeldAt: time(interview?.interviewHeldAt))
-            for s in [a] + (b.map { [$0] } ?? []) {
-                for f in s.reportFactors { v.riskFactors.insert(text(f)) }
-                for f in s.factors { v.riskFactors.insert(text(f)) }
-                for t in s.transfers {
-                    v.transfers.append((to: text(t.to), from: text(t.from), requestedAt: Timestamp(millisecondsSinceEpoch: t.requestedAt), acceptedAt: time(t.acceptedAt)))
-                }
-            }
-            if v.transfers.count > 1 { v.transfers.sort { ($0.requestedAt, $0.to) < ($1.requestedAt, $1.to) } }
-            if let end { v.durationHours = Double(end.millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000 }
-            let hoursSoFar = Double((end ?? asOf).millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000
-            v.counted = rules.countedCategories.contains(v.category) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
-            if let end {
-                let deadline = end.millisecondsSinceEpoch + Int64(rules.rhiDeadlineHours * 3_600_000)
-                if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held.millisecondsSinceEpoch <= deadline } else if deadline < asOf.millisecondsSinceEpoch { v.rhiOnTime = false }
-            }
-            if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = nil }
-            return v
-        }
+        var half = 0, seen = 0
+        while half < children.count && seen * 2 < state.episodes.count { seen += byChild[children[half].root]!.count; half += 1 }
+        let merger = EpisodeMerger(state: state, names: names, rules: rules, asOf: asOf, placements: placements, placementsByChild: placementsByChild)
+        var merged: [EpisodeView] = [], second: [EpisodeView] = []
+        try! Parallel.both({
+            var m = merger
+            merged = m.merge(children[..<half], byChild)
+        }, {
+            var m = merger
+            second = m.merge(children[half...], byChild)
+        })
+        merged += second
+        timer.mark("  merge")
         // As of T: episodes that started after T are left out.
         merged.removeAll { $0.startedAt > asOf }
         merged.sort { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
         episodes = merged
+        timer.mark("  sort")
         for (i, e) in episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
 
         timer.mark("  episodes")
@@ -275,11 +214,6 @@ public struct ReadModel {
             return (offset: o, status: noStatuses ? EventStatus.current : state.statuses[o] ?? .current)
         }
         return (list, ranges)
-    }
-
-    /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
-    func placementInForce(child: String, at time: Timestamp) -> PlacementView? {
-        (placementsByChild[child] ?? []).last { $0.start <= time && ($0.end.map { $0 >= time } ?? true) }
     }
 
     /// `la:LA:ID` from a placement reference `la:LA:ID:YYYY-MM-DD`.
