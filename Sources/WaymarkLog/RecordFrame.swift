@@ -113,6 +113,7 @@ public struct LogRecord: Hashable, Sendable {
 
 /// Appends `value` to `buffer` as little-endian bytes (every integer in Waymark's files).
 @inline(__always)
+@inlinable
 public func appendLE<T: FixedWidthInteger>(_ value: T, _ buffer: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
 }

@@ -10,6 +10,8 @@ struct CSVTable {
     private var bytes: [UInt8] = []
     /// Where each data row starts in the file, then where the file ends (kept on request).
     private(set) var rowStarts: [UInt64]?
+    /// Fields written of the row being written.
+    private var cellsInRow = 0
 
     init(_ file: ModelFile, _ columns: [String]) {
         self.file = file
@@ -26,12 +28,24 @@ struct CSVTable {
 
     mutating func add(_ cells: CSVCell...) throws {
         precondition(cells.count == columns, "\(file.name): \(cells.count) fields for \(columns) columns")
-        if rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
-        for (i, c) in cells.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            c.write(to: &bytes)
-        }
+        for c in cells { cell(c) }
+        try endRow()
+    }
+
+    /// Adds one field to the row being written (a row is its fields, then `endRow`): for
+    /// tables written row after row in a hot loop, with no array of cells per row.
+    mutating func cell(_ c: CSVCell) {
+        if cellsInRow == 0, rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
+        if cellsInRow > 0 { bytes.append(UInt8(ascii: ",")) }
+        c.write(to: &bytes)
+        cellsInRow += 1
+    }
+
+    /// Ends the row being written.
+    mutating func endRow() throws {
+        precondition(cellsInRow == columns, "\(file.name): \(cellsInRow) fields for \(columns) columns")
         bytes.append(0x0A)
+        cellsInRow = 0
         rowCount += 1
         try file.write(&bytes)
     }
@@ -47,6 +61,8 @@ struct CSVTable {
 /// One field of a CSV row, written as the read models write values.
 enum CSVCell {
     case text(String)
+    /// Texts joined by `;` (quoted as one field when needed).
+    case list([String])
     case time(Timestamp?)
     case hours(Double?)
     case flag(Bool?)
@@ -54,20 +70,31 @@ enum CSVCell {
 
     func write(to out: inout [UInt8]) {
         switch self {
-        case let .text(s):
-            // Most fields need no quoting: their bytes are copied whole.
-            if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
-                out.append(UInt8(ascii: "\""))
-                for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
-                out.append(UInt8(ascii: "\""))
+        case let .text(s): CSVCell.append(s, to: &out)
+        case let .list(items):
+            if items.contains(where: CSVCell.needsQuotes) {
+                CSVCell.append(items.joined(separator: ";"), to: &out)
             } else {
-                out.append(contentsOf: s.utf8)
+                for (n, s) in items.enumerated() { if n > 0 { out.append(UInt8(ascii: ";")) }; out.append(contentsOf: s.utf8) }
             }
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
-        case let .hours(h): if let h { out.append(contentsOf: Cell.hours(h).utf8) }
+        case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
         case let .flag(b): if let b { out.append(contentsOf: (b ? "yes" : "no").utf8) }
         case let .int(n): JSONText.appendInt(n, to: &out)
         }
+    }
+
+    static func needsQuotes(_ s: String) -> Bool {
+        s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a
+    /// separator, a quote or a line break.
+    static func append(_ s: String, to out: inout [UInt8]) {
+        guard needsQuotes(s) else { out.append(contentsOf: s.utf8); return }
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
+        out.append(UInt8(ascii: "\""))
     }
 }
 
@@ -79,12 +106,14 @@ enum Cell {
         t.appendRFC3339(to: &out)
         out.removeSubrange((out.count - 5)..<(out.count - 1))
     }
-    /// Hours with one decimal, or empty.
-    static func hours(_ h: Double?) -> String {
-        guard let h else { return "" }
+    /// Hours with one decimal (`12.5`, `-0.3`).
+    static func appendHours(_ h: Double, to out: inout [UInt8]) {
         let tenths = (h * 10).rounded()
         let whole = Int(tenths) / 10, frac = abs(Int(tenths)) % 10
-        return (tenths < 0 && whole == 0 ? "-" : "") + "\(whole).\(frac)"
+        if tenths < 0 && whole == 0 { out.append(UInt8(ascii: "-")) }
+        JSONText.appendInt(whole, to: &out)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(truncatingIfNeeded: 48 + frac))
     }
     static func flag(_ b: Bool) -> String { b ? "yes" : "no" }
     static func flag(_ b: Bool?) -> String { b.map(flag) ?? "" }

@@ -38,6 +38,7 @@ final class FactPipe: @unchecked Sendable {
     /// here. `corrections` gives each event's verdict (used by the reading thread only).
     static func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections, into state: inout ProjectionState) throws {
         let pipe = FactPipe()
+        state.reserve(events: Int(end.rawValue - from.rawValue))
         var verdicts = corrections
         let hasCorrections = !corrections.isEmpty
         try Parallel.both({

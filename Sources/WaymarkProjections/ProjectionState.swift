@@ -125,6 +125,14 @@ public struct ProjectionState {
 
     public init() {}
 
+    /// Makes room for `events` more events' entries and episodes at once. Arrays that double
+    /// as they grow copy themselves each time into fresh memory, and fresh memory is what a
+    /// rebuild pays most for; room never used costs address space, not memory.
+    mutating func reserve(events: Int) {
+        entries.reserveCapacity(entries.count + events)
+        episodes.reserveCapacity(episodes.count + events / 2)
+    }
+
     // MARK: - Folding
 
     /// What `Projector` knows of an event before folding it: whether a later event in the

@@ -15,11 +15,14 @@ extension ReadModel {
         t.keepRowStarts(capacity: episodes.count)
         defer { rowStarts = t.rowStarts ?? [] }
         for e in episodes {
-            try t.add(.text(e.key), .text(e.child), .text(e.refs.joined(separator: ";")), .text(e.category), .time(e.startedAt), .time(e.endedAt),
-                  .hours(e.durationHours), .flag(e.counted), .text(e.riskLevel ?? ""), .text(e.foundBy ?? ""), .flag(e.fromCare),
-                  .text(e.placement?.ref ?? ""), .text(e.placement?.homeUrn ?? ""), .text(e.placement?.placingLA ?? ""),
-                  .text(e.placement?.hostLA ?? ""), .text(e.reportingForce ?? ""), .text(e.foundForce ?? ""), .time(e.debriefAt),
-                  .text(e.rhiOutcome ?? ""), .time(e.rhiHeldAt), .flag(e.rhiOnTime))
+            // Cell by cell, not `add(...)`: no array of cells per row in the largest table.
+            t.cell(.text(e.key)); t.cell(.text(e.child)); t.cell(.list(e.refs)); t.cell(.text(e.category)); t.cell(.time(e.startedAt))
+            t.cell(.time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted)); t.cell(.text(e.riskLevel ?? ""))
+            t.cell(.text(e.foundBy ?? "")); t.cell(.flag(e.fromCare)); t.cell(.text(e.placement?.ref ?? "")); t.cell(.text(e.placement?.homeUrn ?? ""))
+            t.cell(.text(e.placement?.placingLA ?? "")); t.cell(.text(e.placement?.hostLA ?? "")); t.cell(.text(e.reportingForce ?? ""))
+            t.cell(.text(e.foundForce ?? "")); t.cell(.time(e.debriefAt)); t.cell(.text(e.rhiOutcome ?? "")); t.cell(.time(e.rhiHeldAt))
+            t.cell(.flag(e.rhiOnTime))
+            try t.endRow()
         }
         return try t.finish()
     }

@@ -55,4 +55,19 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(JSONText.quote("a\"b\\c\n\u{01}é"), #""a\"b\\c\n\u0001é""#)
         XCTAssertEqual(JSONText.object(["n": .int(3), "s": .string(nil), "b": .bool(true)]), #"{"n":3,"s":null,"b":true}"#)
     }
+
+    func testWritesIntegersInDecimal() {
+        func text<I: BinaryInteger>(_ n: I) -> String {
+            var out = Array("x".utf8)
+            JSONText.appendInt(n, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        XCTAssertEqual(text(0), "x0")
+        XCTAssertEqual(text(7), "x7")
+        XCTAssertEqual(text(1_234_567), "x1234567")
+        XCTAssertEqual(text(-40), "x-40")
+        XCTAssertEqual(text(Int64.min), "x-9223372036854775808")
+        XCTAssertEqual(text(UInt64.max), "x18446744073709551615")
+        XCTAssertEqual(text(UInt8(200)), "x200")
+    }
 }

@@ -129,12 +129,13 @@ extension JSONText {
     }
 
     /// Appends the decimal digits of `n` to `out`.
+    @inlinable
     public static func appendInt<I: BinaryInteger>(_ n: I, to out: inout [UInt8]) {
-        if n == 0 { out.append(UInt8(ascii: "0")); return }
-        var v = Int64(n)
-        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-        var digits: [UInt8] = []
-        while v > 0 { digits.append(UInt8(48 + v % 10)); v /= 10 }
-        out.append(contentsOf: digits.reversed())
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var m = UInt64(n.magnitude)
+        // The digits go in lowest first, then are turned around in place: no buffer per number.
+        let start = out.count
+        repeat { out.append(UInt8(truncatingIfNeeded: 48 + m % 10)); m /= 10 } while m > 0
+        out[start...].reverse()
     }
 }
