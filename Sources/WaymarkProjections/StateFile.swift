@@ -2,10 +2,13 @@ import WaymarkEvents
 import WaymarkLog
 
 /// The projector state on disk (`.projector-state`): binary, little-endian, one section per
-/// kind of record, so loading costs about as much as reading the file. `WMPSTAT2`, then the
-/// sections in a fixed order; a CRC-32C of everything before it ends the file.
+/// kind of record, so loading costs about as much as reading the file. `WMPSTAT3`, then the
+/// sections in a fixed order; a CRC-32C of everything before it ends the file. Episodes and
+/// timeline entries, most of the file, are packed: symbols and counts as LEB128 varints, an
+/// episode's times as zigzag varints from its start, an entry's time and offset from the
+/// previous entry's, an episode's booleans and which of its times are present in one byte.
 enum StateFile {
-    static let magic = Array("WMPSTAT2".utf8)
+    static let magic = Array("WMPSTAT3".utf8)
 
     /// Writes the state into `file`, in chunks, ending with the checksum.
     static func encode(_ s: ProjectionState, into file: ModelFile) throws {
@@ -25,13 +28,24 @@ enum StateFile {
         w.int(s.episodes.count)
         for e in s.episodes {
             try w.flushIfFull()
-            w.sym(e.ref); w.sym(e.owner); w.bool(e.hasReport); w.sym(e.reportChild); w.sym(e.category); w.sym(e.placement)
-            w.sym(e.reportRisk); w.sym(e.force); w.bool(e.missingFromCare); w.i64(e.start); w.syms(e.reportFactors)
-            w.bool(e.hasFound); w.i64(e.foundAt); w.sym(e.foundBy); w.sym(e.foundForce); w.optional(e.riskAt); w.sym(e.riskLevel)
-            w.optional(e.debriefAt); w.bool(e.hasInterview); w.sym(e.interviewOutcome); w.optional(e.interviewHeldAt)
-            w.int(e.transfers.count)
-            for t in e.transfers { w.sym(t.to); w.sym(t.from); w.i64(t.requestedAt); w.optional(t.acceptedAt) }
-            w.syms(e.factors); w.syms(e.children); w.unplaced(e.pending); w.unplaced(e.strayAcceptances)
+            func bit(_ on: Bool, _ k: UInt8) -> UInt8 { on ? 1 << k : 0 }
+            w.bytes.append(bit(e.hasReport, 0) | bit(e.missingFromCare, 1) | bit(e.hasFound, 2) | bit(e.hasInterview, 3) | bit(e.riskAt != nil, 4)
+                           | bit(e.debriefAt != nil, 5) | bit(e.interviewHeldAt != nil, 6))
+            w.vsym(e.ref); w.vsym(e.owner); w.vsym(e.reportChild); w.vsym(e.category); w.vsym(e.placement); w.vsym(e.reportRisk)
+            w.vsym(e.force); w.vsym(e.foundBy); w.vsym(e.foundForce); w.vsym(e.riskLevel); w.vsym(e.interviewOutcome)
+            w.zigzag(e.start)
+            // foundAt is only ever set with hasFound.
+            if e.hasFound { w.zigzag(e.foundAt &- e.start) }
+            if let t = e.riskAt { w.zigzag(t &- e.start) }
+            if let t = e.debriefAt { w.zigzag(t &- e.start) }
+            if let t = e.interviewHeldAt { w.zigzag(t &- e.start) }
+            w.vsyms(e.reportFactors); w.vsyms(e.factors); w.vsyms(e.children)
+            w.varint(UInt64(e.transfers.count))
+            for t in e.transfers {
+                w.vsym(t.to); w.vsym(t.from); w.zigzag(t.requestedAt &- e.start)
+                if let at = t.acceptedAt { w.varint(1); w.zigzag(at &- e.start) } else { w.varint(0) }
+            }
+            w.unplaced(e.pending); w.unplaced(e.strayAcceptances)
         }
         w.int(s.placements.count)
         for p in s.placements {
@@ -41,9 +55,12 @@ enum StateFile {
         w.int(s.homes.count)
         for h in s.homes { w.sym(h.urn); w.sym(h.name); w.sym(h.la); w.bool(h.regulated); w.sym(h.philomena) }
         w.int(s.entries.count)
+        var time: Int64 = 0, offset: UInt64 = 0
         for (n, e) in s.entries.enumerated() {
             if n & 4095 == 0 { try w.flushIfFull() }
-            w.sym(e.child); w.i64(e.occurredAt); w.u64(e.offset)
+            w.vsym(e.child); w.zigzag(e.occurredAt &- time); w.zigzag(Int64(bitPattern: e.offset &- offset))
+            time = e.occurredAt
+            offset = e.offset
         }
         w.int(s.statuses.count)
         for o in s.statuses.keys.sorted() { w.u64(o); w.bytes.append(s.statuses[o]!.rawValue) }
@@ -76,16 +93,25 @@ enum StateFile {
         s.parent = try (0..<nodes).map { _ in try r.u32() }
         s.childEvents = try (0..<nodes).map { _ in Int32(bitPattern: try r.u32()) }
         for _ in 0..<(try r.int()) {
-            var e = EpisodeState(ref: try r.sym())
-            e.owner = try r.sym(); e.hasReport = try r.bool(); e.reportChild = try r.sym(); e.category = try r.sym(); e.placement = try r.sym()
-            e.reportRisk = try r.sym(); e.force = try r.sym(); e.missingFromCare = try r.bool(); e.start = try r.i64(); e.reportFactors = try r.syms()
-            e.hasFound = try r.bool(); e.foundAt = try r.i64(); e.foundBy = try r.sym(); e.foundForce = try r.sym(); e.riskAt = try r.optional()
-            e.riskLevel = try r.sym(); e.debriefAt = try r.optional(); e.hasInterview = try r.bool(); e.interviewOutcome = try r.sym()
-            e.interviewHeldAt = try r.optional()
-            for _ in 0..<(try r.int()) {
-                e.transfers.append(TransferState(to: try r.sym(), from: try r.sym(), requestedAt: try r.i64(), acceptedAt: try r.optional()))
+            let flags = try r.byte()
+            func flag(_ bit: Int) -> Bool { flags & (1 << bit) != 0 }
+            var e = EpisodeState(ref: try r.vsym())
+            e.owner = try r.vsym(); e.reportChild = try r.vsym(); e.category = try r.vsym(); e.placement = try r.vsym()
+            e.reportRisk = try r.vsym(); e.force = try r.vsym(); e.foundBy = try r.vsym(); e.foundForce = try r.vsym()
+            e.riskLevel = try r.vsym(); e.interviewOutcome = try r.vsym()
+            e.hasReport = flag(0); e.missingFromCare = flag(1); e.hasFound = flag(2); e.hasInterview = flag(3)
+            e.start = try r.zigzag()
+            if e.hasFound { e.foundAt = try r.zigzag() &+ e.start }
+            if flag(4) { e.riskAt = try r.zigzag() &+ e.start }
+            if flag(5) { e.debriefAt = try r.zigzag() &+ e.start }
+            if flag(6) { e.interviewHeldAt = try r.zigzag() &+ e.start }
+            e.reportFactors = try r.vsyms(); e.factors = try r.vsyms(); e.children = try r.vsyms()
+            for _ in 0..<(try r.count()) {
+                let to = try r.vsym(), from = try r.vsym(), requestedAt = try r.zigzag() &+ e.start
+                let accepted = try r.varint() == 1 ? try r.zigzag() &+ e.start : nil
+                e.transfers.append(TransferState(to: to, from: from, requestedAt: requestedAt, acceptedAt: accepted))
             }
-            e.factors = try r.syms(); e.children = try r.syms(); e.pending = try r.unplaced(); e.strayAcceptances = try r.unplaced()
+            e.pending = try r.unplaced(); e.strayAcceptances = try r.unplaced()
             s.episodes.append(e)
         }
         for _ in 0..<(try r.int()) {
@@ -101,7 +127,13 @@ enum StateFile {
         }
         let entryCount = try r.int()
         s.entries.reserveCapacity(entryCount)
-        for _ in 0..<entryCount { s.entries.append(TimelineEntry(child: try r.sym(), occurredAt: try r.i64(), offset: try r.u64())) }
+        var time: Int64 = 0, offset: UInt64 = 0
+        for _ in 0..<entryCount {
+            let child = try r.vsym()
+            time = time &+ (try r.zigzag())
+            offset = offset &+ UInt64(bitPattern: try r.zigzag())
+            s.entries.append(TimelineEntry(child: child, occurredAt: time, offset: offset))
+        }
         for _ in 0..<(try r.int()) {
             let o = try r.u64()
             guard let status = EventStatus(rawValue: try r.byte()) else { throw r.damaged() }
@@ -132,6 +164,17 @@ struct StateWriter {
     mutating func sym(_ s: Symbol) { u32(s.raw) }
     mutating func syms(_ list: [Symbol]) { int(list.count); for s in list { sym(s) } }
     mutating func optional(_ v: Int64?) { bool(v != nil); i64(v ?? 0) }
+    /// LEB128: seven bits a byte, low first, the high bit set on every byte but the last.
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+    /// A signed value as a varint, small magnitudes of either sign in few bytes.
+    mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    /// A symbol as a varint (none is 0).
+    mutating func vsym(_ s: Symbol) { varint(UInt64(s.raw &+ 1)) }
+    mutating func vsyms(_ list: [Symbol]) { varint(UInt64(list.count)); for s in list { vsym(s) } }
     mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
     mutating func unplaced(_ list: [UnplacedEvent]) {
         int(list.count)
@@ -179,6 +222,32 @@ struct StateReader {
         let v = try i64()
         return present ? v : nil
     }
+    mutating func varint() throws -> UInt64 {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            guard shift < 64 else { throw damaged() }
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+    mutating func zigzag() throws -> Int64 {
+        let u = try varint()
+        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
+    mutating func vsym() throws -> Symbol {
+        let v = try varint()
+        guard v <= UInt64(UInt32.max) else { throw damaged() }
+        return Symbol(raw: UInt32(truncatingIfNeeded: v) &- 1)
+    }
+    /// A count of items, each at least a byte: refused when more than the bytes left.
+    mutating func count() throws -> Int {
+        let n = try varint()
+        guard n <= UInt64(bytes.count - at) else { throw damaged() }
+        return Int(n)
+    }
+    mutating func vsyms() throws -> [Symbol] { try (0..<(try count())).map { _ in try vsym() } }
     mutating func string() throws -> String { String(decoding: try raw(try int()), as: UTF8.self) }
     mutating func unplaced() throws -> [UnplacedEvent] {
         try (0..<(try int())).map { _ in UnplacedEvent(offset: try u64(), id: try string(), type: try string(), reason: try string()) }
