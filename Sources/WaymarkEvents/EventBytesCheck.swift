@@ -279,6 +279,8 @@ private struct Cursor {
         if let anyOf = node.anyOf {
             guard anyOf.contains(where: { sub in var other = self; return other.check(sub, depth: depth + 1) }) else { return false }
         }
+        /// Whether a value of JSON type `type` may stand here (this reader checks enums of strings only).
+        func plain(_ type: String) -> Bool { (node.types.map { $0.contains(type) } ?? true) && node.enumValues == nil }
         switch peek {
         case UInt8(ascii: "\""):
             guard let s = string() else { return false }
@@ -303,17 +305,14 @@ private struct Cursor {
             end = i
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             guard literal("true") || literal("false") else { return false }
-            if let types = node.types, !types.contains("boolean") { return false }
-            if node.enumValues != nil { return false }
+            guard plain("boolean") else { return false }
             end = i
         case UInt8(ascii: "n"):
             guard literal("null") else { return false }
-            if let types = node.types, !types.contains("null") { return false }
-            if node.enumValues != nil { return false }
+            guard plain("null") else { return false }
             end = i
         case UInt8(ascii: "["):
-            if let types = node.types, !types.contains("array") { return false }
-            if node.enumValues != nil { return false }
+            guard plain("array") else { return false }
             i += 1
             var items: [Range<Int>] = []
             ws()
@@ -345,8 +344,7 @@ private struct Cursor {
             }
             end = i
         case UInt8(ascii: "{"):
-            if let types = node.types, !types.contains("object") { return false }
-            if node.enumValues != nil { return false }
+            guard plain("object") else { return false }
             i += 1
             var keys: [Range<Int>] = []
             keys.reserveCapacity(16)

@@ -27,7 +27,6 @@ struct CSVTable {
     }
 
     mutating func add(_ cells: CSVCell...) throws {
-        precondition(cells.count == columns, "\(file.name): \(cells.count) fields for \(columns) columns")
         for c in cells { cell(c) }
         try endRow()
     }
@@ -100,8 +99,7 @@ enum CSVCell {
 
 /// How values are written in the read models.
 enum Cell {
-    /// `2023-03-01T21:15:00Z` (seconds), or empty.
-    /// Appends `2023-03-01T21:15:00Z` to `out`.
+    /// Appends `2023-03-01T21:15:00Z` (whole seconds) to `out`.
     static func appendTime(_ t: Timestamp, to out: inout [UInt8]) {
         t.appendRFC3339(to: &out)
         out.removeSubrange((out.count - 5)..<(out.count - 1))
@@ -115,8 +113,6 @@ enum Cell {
         out.append(UInt8(ascii: "."))
         out.append(UInt8(truncatingIfNeeded: 48 + frac))
     }
-    static func flag(_ b: Bool) -> String { b ? "yes" : "no" }
-    static func flag(_ b: Bool?) -> String { b.map(flag) ?? "" }
 
     /// The financial year of `t` written `2022-23`.
     static func financialYear(_ t: Timestamp, startMonth: Int) -> String {

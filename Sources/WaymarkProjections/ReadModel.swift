@@ -116,9 +116,7 @@ public struct ReadModel {
             groups[text(root), default: []].append(text(Symbol(raw: UInt32(k))))
         }
         for k in groups.keys { groups[k]!.sort() }
-        func canonical(_ s: Symbol) -> String {
-            s.index < canonicalName.count && canonicalName[s.index] >= 0 ? text(Symbol(raw: UInt32(bitPattern: canonicalName[s.index]))) : text(s)
-        }
+        func canonical(_ s: Symbol) -> String { text(ReadModel.root(s, canonicalName)) }
 
         timer.mark("  identity")
         // 2. Homes and placements.
@@ -148,17 +146,16 @@ public struct ReadModel {
             for a in e.strayAcceptances {
                 unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(ref)"))
             }
-            let c = e.reportChild
-            let root = c.index < canonicalName.count && canonicalName[c.index] >= 0 ? UInt32(bitPattern: canonicalName[c.index]) : c.raw
-            byChild[root, default: []].append(EpisodeMerger.Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
+            byChild[ReadModel.root(e.reportChild, canonicalName).raw, default: []].append(EpisodeMerger.Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
         }
 
         timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, on two cores: each
         // takes half the children (by episodes), with its own copy of the symbol texts.
         let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }
+        let total = byChild.values.reduce(0) { $0 + $1.count }
         var half = 0, seen = 0
-        while half < children.count && seen * 2 < state.episodes.count { seen += byChild[children[half].root]!.count; half += 1 }
+        while half < children.count && seen * 2 < total { seen += byChild[children[half].root]!.count; half += 1 }
         let merger = EpisodeMerger(state: state, names: names, rules: rules, asOf: asOf, placements: placements, placementsByChild: placementsByChild)
         var merged: [EpisodeView] = [], second: [EpisodeView] = []
         try! Parallel.both({
@@ -184,6 +181,12 @@ public struct ReadModel {
         timer.mark("  entries")
     }
 
+    /// The canonical reference of the child `s` names: its group's root in `canonicalName`
+    /// (per symbol, -1 for a symbol that is no child reference), else `s` itself.
+    static func root(_ s: Symbol, _ canonicalName: [Int32]) -> Symbol {
+        s.index < canonicalName.count && canonicalName[s.index] >= 0 ? Symbol(raw: UInt32(bitPattern: canonicalName[s.index])) : s
+    }
+
     /// Every event about each child, in time order, grouped by child: a counting sort by
     /// canonical reference (log order kept), then each child's few sorted by time. Returns
     /// (offset, status) child after child, and where each child's run is.
@@ -192,7 +195,7 @@ public struct ReadModel {
         var names = state.symbols
         let entries = state.entries
         var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
-        func rootOf(_ c: Symbol) -> Int { c.index < canonicalName.count && canonicalName[c.index] >= 0 ? Int(canonicalName[c.index]) : c.index }
+        func rootOf(_ c: Symbol) -> Int { ReadModel.root(c, canonicalName).index }
         for e in entries { bucket[rootOf(e.child) + 1] += 1 }
         for k in 1..<bucket.count { bucket[k] += bucket[k - 1] }
         var order = [UInt32](repeating: 0, count: entries.count)
@@ -216,10 +219,4 @@ public struct ReadModel {
         return (list, ranges)
     }
 
-    /// `la:LA:ID` from a placement reference `la:LA:ID:YYYY-MM-DD`.
-    static func childOfPlacement(_ ref: String) -> String { ref.split(separator: ":").prefix(3).joined(separator: ":") }
-    /// `la:LA:ID` from an LA episode reference `la:LA:ID:YYYY-MM-DD`.
-    static func childOfLAEpisode(_ ref: String) -> String { childOfPlacement(ref) }
-    /// Midnight UTC of a `YYYY-MM-DD` date.
-    static func day(_ text: String?) -> Timestamp? { text.flatMap { RFC3339.parse($0 + "T00:00:00Z") } }
 }

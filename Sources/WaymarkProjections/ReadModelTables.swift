@@ -109,7 +109,7 @@ extension ReadModel {
             if starts.count >= rules.repeatEpisodes {
                 for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
             }
-            try t.add(.text(child), .text(groups[child]!.joined(separator: ";")), .int(counted.count), .time(counted.first?.startedAt),
+            try t.add(.text(child), .list(groups[child]!), .int(counted.count), .time(counted.first?.startedAt),
                   .time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
                   .text(all.reduce(into: Set<String>()) { $0.formUnion($1.riskFactors) }.sorted().joined(separator: ";")))
         }

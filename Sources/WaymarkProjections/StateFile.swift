@@ -162,7 +162,6 @@ struct StateWriter {
     mutating func int(_ v: Int) { appendLE(UInt64(v), &bytes) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
     mutating func sym(_ s: Symbol) { u32(s.raw) }
-    mutating func syms(_ list: [Symbol]) { int(list.count); for s in list { sym(s) } }
     mutating func optional(_ v: Int64?) { bool(v != nil); i64(v ?? 0) }
     /// LEB128: seven bits a byte, low first, the high bit set on every byte but the last.
     mutating func varint(_ v: UInt64) {
@@ -216,7 +215,6 @@ struct StateReader {
     }
     mutating func bool() throws -> Bool { try byte() != 0 }
     mutating func sym() throws -> Symbol { Symbol(raw: try u32()) }
-    mutating func syms() throws -> [Symbol] { try (0..<(try int())).map { _ in try sym() } }
     mutating func optional() throws -> Int64? {
         let present = try bool()
         let v = try i64()

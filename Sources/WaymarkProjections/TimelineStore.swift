@@ -127,10 +127,13 @@ public enum TimelineStore {
 
     /// The entries, each `{"offset","recordedAt","status","event"}`, from "offset status" pairs.
     static func entries(_ list: String, directory: String) throws -> String {
-        let pairs = list.trimmingCharacters(in: .newlines).split(separator: ",").compactMap { item -> (Offset, String)? in
+        let statuses: [Substring: String] = ["c": "current", "s": "superseded", "r": "retracted"]
+        let pairs = try list.trimmingCharacters(in: .newlines).split(separator: ",").map { item -> (Offset, String) in
             let parts = item.split(separator: " ")
-            guard parts.count == 2, let o = UInt64(parts[0]) else { return nil }
-            return (Offset(o), parts[1] == "c" ? "current" : parts[1] == "s" ? "superseded" : "retracted")
+            guard parts.count == 2, let o = UInt64(parts[0]), let status = statuses[parts[1]] else {
+                throw SchemaError("\(directory)/timeline.dat: entry \"\(item)\" is not an offset and a status (c, s or r)")
+            }
+            return (Offset(o), status)
         }
         guard !pairs.isEmpty else { return "" }
         let manifest = try (FileManager.default.contents(atPath: directory + "/manifest.json") ?? Data()).withUnsafeBytes { try JSONParser.parse($0) }

@@ -129,6 +129,13 @@ final class GoldenScenarioTests: XCTestCase {
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
         }, "field durationHours: \"1x.0\" is not a number")
         try fails({ models in
+            // A status letter the store never writes, in place (records keep their lengths).
+            let dat = models + "/timeline.dat"
+            let text = try String(contentsOfFile: dat, encoding: .utf8)
+                .replacingOccurrences(of: " c,", with: " x,").replacingOccurrences(of: " c\n", with: " x\n")
+            try text.write(toFile: dat, atomically: false, encoding: .utf8)
+        }, "is not an offset and a status (c, s or r)")
+        try fails({ models in
             let idx = models + "/timeline.idx"
             var bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
             bytes.replaceSubrange(0..<8, with: Array("WMTLIDX1".utf8))
