@@ -34,10 +34,41 @@ struct CSVTable {
     /// Adds one field to the row being written (a row is its fields, then `endRow`): for
     /// tables written row after row in a hot loop, with no array of cells per row.
     mutating func cell(_ c: CSVCell) {
-        if cellsInRow == 0, rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
-        if cellsInRow > 0 { bytes.append(UInt8(ascii: ",")) }
+        startCell()
         c.write(to: &bytes)
         cellsInRow += 1
+    }
+
+    /// Adds a field holding a symbol's text (empty for none), copied from the symbol table.
+    mutating func cell(_ s: Symbol, in names: Symbols) {
+        startCell()
+        names.bytes(s) { CSVCell.append(bytes: $0, to: &bytes) }
+        cellsInRow += 1
+    }
+
+    /// Adds a field listing two symbols' texts in byte order, joined by `;` (only `a` when
+    /// `b` is none), quoted as one field when needed.
+    mutating func cell(_ a: Symbol, _ b: Symbol, in names: Symbols) {
+        guard !b.isNone else { return cell(a, in: names) }
+        startCell()
+        let (x, y) = names.less(b, a) ? (b, a) : (a, b)
+        names.bytes(x) { first in
+            names.bytes(y) { second in
+                if CSVCell.needsQuotes(first) || CSVCell.needsQuotes(second) {
+                    CSVCell.append(bytes: Array(first) + [UInt8(ascii: ";")] + Array(second), to: &bytes)
+                } else {
+                    bytes.append(contentsOf: first)
+                    bytes.append(UInt8(ascii: ";"))
+                    bytes.append(contentsOf: second)
+                }
+            }
+        }
+        cellsInRow += 1
+    }
+
+    private mutating func startCell() {
+        if cellsInRow == 0, rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
+        if cellsInRow > 0 { bytes.append(UInt8(ascii: ",")) }
     }
 
     /// Ends the row being written.
@@ -83,16 +114,20 @@ enum CSVCell {
         }
     }
 
-    static func needsQuotes(_ s: String) -> Bool {
-        s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    static func needsQuotes(_ s: String) -> Bool { needsQuotes(s.utf8) }
+
+    static func needsQuotes(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a
     /// separator, a quote or a line break.
-    static func append(_ s: String, to out: inout [UInt8]) {
-        guard needsQuotes(s) else { out.append(contentsOf: s.utf8); return }
+    static func append(_ s: String, to out: inout [UInt8]) { append(bytes: s.utf8, to: &out) }
+
+    static func append(bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        guard needsQuotes(bytes) else { out.append(contentsOf: bytes); return }
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
+        for c in bytes { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
         out.append(UInt8(ascii: "\""))
     }
 }

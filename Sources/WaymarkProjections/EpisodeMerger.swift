@@ -2,31 +2,47 @@ import WaymarkTime
 
 /// Merges each child's agency episodes into the episodes the read models count: a police
 /// incident and the LA (SSDA903) period of the same child that started within the rules'
-/// tolerance are one episode. A value with its own copy of the symbol texts, so two mergers
-/// can each take half the children on two cores.
+/// tolerance are one episode. Reads the state and writes small values (no texts), so two
+/// mergers can each take half the children on two cores.
 struct EpisodeMerger {
     /// One agency's episode with a report: where it is in the state, its reference and start.
     struct Raw {
-        var index: Int
-        var ref: String
+        var index: Int32
+        var ref: Symbol
         var start: Int64
         var isLA: Bool
     }
 
     let state: ProjectionState
-    var names: Symbols
     let rules: CountingRules
-    let asOf: Timestamp
-    let placements: [String: PlacementView]
-    let placementsByChild: [String: [PlacementView]]
+    /// The as-of moment, in milliseconds since the epoch.
+    let asOf: Int64
+    let placements: [PlacementView]
+    /// Each child's placements (indexes into `placements`) by start, by canonical root.
+    let placementsByRoot: [UInt32: [Int32]]
+    /// Whether the rules count a category, by category symbol (learnt as categories appear).
+    private var countedCategory: [Symbol: Bool] = [:]
+
+    init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByRoot: [UInt32: [Int32]]) {
+        self.state = state
+        self.rules = rules
+        self.asOf = asOf
+        self.placements = placements
+        self.placementsByRoot = placementsByRoot
+    }
+
+    private var names: Symbols { state.symbols }
 
     /// The merged episodes of `children` (canonical root and reference), child after child.
     mutating func merge(_ children: ArraySlice<(root: UInt32, name: String)>, _ byChild: [UInt32: [Raw]]) -> [EpisodeView] {
         let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
+        let names = self.names
+        func before(_ a: Raw, _ b: Raw) -> Bool { a.start != b.start ? a.start < b.start : names.less(a.ref, b.ref) }
         var merged: [EpisodeView] = []
         merged.reserveCapacity(children.count * 12)
-        for (root, child) in children {
-            let list = byChild[root]!.sorted { ($0.start, $0.ref) < ($1.start, $1.ref) }
+        for (root, _) in children {
+            let list = byChild[root]!.sorted(by: before)
+            let child = Symbol(raw: root)
             // Each police incident takes the closest LA period of the child within the tolerance
             // (ties: the earlier, then by reference); an LA period no incident takes is an
             // episode of its own. Two incidents within one LA period stay two episodes.
@@ -41,7 +57,7 @@ struct EpisodeMerger {
                 while k < laPeriods.count && laPeriods[k].start <= p.start + tolerance {
                     if let b = best {
                         let d = abs(laPeriods[k].start - p.start), db = abs(laPeriods[b].start - p.start)
-                        if (d, laPeriods[k].start, laPeriods[k].ref) < (db, laPeriods[b].start, laPeriods[b].ref) { best = k }
+                        if d != db ? d < db : before(laPeriods[k], laPeriods[b]) { best = k }
                     } else {
                         best = k
                     }
@@ -55,57 +71,60 @@ struct EpisodeMerger {
         return merged
     }
 
-    private mutating func text(_ s: Symbol) -> String { names.string(s) }
-    private mutating func optional(_ s: Symbol) -> String? { names.optional(s) }
-    private func time(_ ms: Int64?) -> Timestamp? { ms.map { Timestamp(millisecondsSinceEpoch: $0) } }
-
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
-    private func placementInForce(child: String, at time: Timestamp) -> PlacementView? {
-        (placementsByChild[child] ?? []).last { $0.start <= time && ($0.end.map { $0 >= time } ?? true) }
+    private func placementInForce(child: Symbol, at time: Int64) -> Int32? {
+        (placementsByRoot[child.raw] ?? []).last { k in
+            let p = placements[Int(k)]
+            return p.start.millisecondsSinceEpoch <= time && (p.end.map { $0.millisecondsSinceEpoch >= time } ?? true)
+        }
+    }
+
+    /// Where the placement `ref` names is in `placements`, if it is one.
+    private func placement(_ ref: Symbol) -> Int32? {
+        ref.index < state.placementOf.count && state.placementOf[ref.index] >= 0 ? state.placementOf[ref.index] : nil
+    }
+
+    private mutating func counts(_ category: Symbol) -> Bool {
+        if let known = countedCategory[category] { return known }
+        let counted = rules.countedCategories.contains(names.text(category))
+        countedCategory[category] = counted
+        return counted
     }
 
     /// One episode from the primary agency's episode and, when merged, the LA period.
-    private mutating func episode(child: String, primary: Raw, secondary: Raw?) -> EpisodeView {
-        let a = state.episodes[primary.index]
-        let b = secondary.map { state.episodes[$0.index] }
-        let foundState = a.hasFound ? a : b.flatMap { $0.hasFound ? $0 : nil }
-        let foundTime = foundState.map { Timestamp(millisecondsSinceEpoch: $0.foundAt) }
-        let end = foundTime.flatMap { $0 <= asOf ? $0 : nil }
-        let placementRef = optional(a.placement) ?? b.flatMap { optional($0.placement) }
-        let startedAt = Timestamp(millisecondsSinceEpoch: a.start)
-        let placement = placementRef.flatMap { placements[$0] } ?? placementInForce(child: child, at: startedAt)
-        let fromCare = primary.isLA || a.missingFromCare || secondary.map { $0.isLA || b!.missingFromCare } ?? false || placement != nil
-        let interview = a.hasInterview ? a : b.flatMap { $0.hasInterview ? $0 : nil }
-        // The latest risk assessment of either, else the risk level reported.
-        var riskAt = a.riskAt, riskLevel = a.riskLevel
-        if let b, let at = b.riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = b.riskLevel }
-        let risk = riskAt != nil ? text(riskLevel) : optional(a.reportRisk) ?? b.flatMap { optional($0.reportRisk) }
-        let v = EpisodeView(key: primary.ref, refs: secondary.map { [primary.ref, $0.ref].sorted() } ?? [primary.ref], child: child,
-                            category: text(a.category), startedAt: startedAt, endedAt: end, riskLevel: risk,
-                            foundBy: foundState.flatMap { optional($0.foundBy) }, fromCare: fromCare, placement: placement,
-                            reportingForce: primary.isLA ? nil : optional(a.force), foundForce: foundState.flatMap { optional($0.foundForce) },
-                            foundAt: foundTime, debriefAt: time(a.debriefAt ?? b?.debriefAt).flatMap { $0 <= asOf ? $0 : nil },
-                            rhiOutcome: interview.flatMap { optional($0.interviewOutcome) }, rhiHeldAt: time(interview?.interviewHeldAt))
-        develop(v, from: a)
-        if let b { develop(v, from: b) }
-        if v.transfers.count > 1 { v.transfers.sort { ($0.requestedAt, $0.to) < ($1.requestedAt, $1.to) } }
-        if let end { v.durationHours = Double(end.millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000 }
-        let hoursSoFar = Double((end ?? asOf).millisecondsSinceEpoch - v.startedAt.millisecondsSinceEpoch) / 3_600_000
-        v.counted = rules.countedCategories.contains(v.category) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
-        if let end {
-            let deadline = end.millisecondsSinceEpoch + Int64(rules.rhiDeadlineHours * 3_600_000)
-            if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held.millisecondsSinceEpoch <= deadline } else if deadline < asOf.millisecondsSinceEpoch { v.rhiOnTime = false }
-        }
-        if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = nil }
-        return v
-    }
-
-    /// Adds an agency episode's risk factors and transfers to the merged episode.
-    private mutating func develop(_ v: EpisodeView, from s: EpisodeState) {
-        for f in s.reportFactors { v.riskFactors.insert(text(f)) }
-        for f in s.factors { v.riskFactors.insert(text(f)) }
-        for t in s.transfers {
-            v.transfers.append((to: text(t.to), from: text(t.from), requestedAt: Timestamp(millisecondsSinceEpoch: t.requestedAt), acceptedAt: time(t.acceptedAt)))
+    private mutating func episode(child: Symbol, primary: Raw, secondary: Raw?) -> EpisodeView {
+        state.episodes.withUnsafeBufferPointer { all in
+            let ai = Int(primary.index), bi = secondary.map { Int($0.index) }
+            let found = all[ai].hasFound ? ai : bi.flatMap { all[$0].hasFound ? $0 : nil }
+            let interview = all[ai].hasInterview ? ai : bi.flatMap { all[$0].hasInterview ? $0 : nil }
+            var v = EpisodeView(key: primary.ref, child: child, category: all[ai].category, primary: primary.index, startedAt: all[ai].start)
+            v.mergedRef = secondary?.ref ?? .none
+            v.secondary = secondary?.index ?? -1
+            v.foundAt = found.map { all[$0].foundAt }
+            v.endedAt = v.foundAt.flatMap { $0 <= asOf ? $0 : nil }
+            // The placement the report names (the incident's, else the LA period's), else the
+            // one in force when the episode started.
+            let placementRef = all[ai].placement.isNone ? bi.map { all[$0].placement } ?? .none : all[ai].placement
+            v.placement = (placementRef.isNone ? nil : placement(placementRef)) ?? placementInForce(child: child, at: v.startedAt) ?? -1
+            v.fromCare = primary.isLA || all[ai].missingFromCare || bi.map { secondary!.isLA || all[$0].missingFromCare } ?? false || v.placement >= 0
+            // The latest risk assessment of either, else the risk level reported.
+            var riskAt = all[ai].riskAt, riskLevel = all[ai].riskLevel
+            if let bi, let at = all[bi].riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = all[bi].riskLevel }
+            v.riskLevel = riskAt != nil ? riskLevel : all[ai].reportRisk.isNone ? bi.map { all[$0].reportRisk } ?? .none : all[ai].reportRisk
+            v.foundBy = found.map { all[$0].foundBy } ?? .none
+            v.reportingForce = primary.isLA ? .none : all[ai].force
+            v.foundForce = found.map { all[$0].foundForce } ?? .none
+            v.debriefAt = (all[ai].debriefAt ?? bi.flatMap { all[$0].debriefAt }).flatMap { $0 <= asOf ? $0 : nil }
+            v.rhiOutcome = interview.map { all[$0].interviewOutcome } ?? .none
+            v.rhiHeldAt = interview.flatMap { all[$0].interviewHeldAt }
+            let hoursSoFar = Double((v.endedAt ?? asOf) - v.startedAt) / 3_600_000
+            v.counted = counts(v.category) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
+            if let end = v.endedAt {
+                let deadline = end + Int64(rules.rhiDeadlineHours * 3_600_000)
+                if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held <= deadline } else if deadline < asOf { v.rhiOnTime = false }
+            }
+            if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = .none }
+            return v
         }
     }
 }

@@ -28,51 +28,45 @@ public final class PlacementView {
 }
 
 /// One episode, merged across agencies: the police incident and the SSDA903 period of the
-/// same child that started within the rules' tolerance are one. A reference type, so the
-/// tables and timelines that list it share it rather than copy it.
-public final class EpisodeView {
-    public let key: String            // the police reference when there is one, else the LA one
-    public let refs: [String]
-    public let child: String          // canonical
-    public let category: String
-    public let startedAt: Timestamp
-    public let endedAt: Timestamp?    // as of the as-of time
-    public let riskLevel: String?
-    public var riskFactors: Set<String> = []
-    public let foundBy: String?
-    public let fromCare: Bool
-    public let placement: PlacementView?
-    public let reportingForce: String?
-    public let foundForce: String?
-    public let foundAt: Timestamp?
-    public let debriefAt: Timestamp?
-    public var rhiOutcome: String?
-    public var rhiHeldAt: Timestamp?
-    public var rhiOnTime: Bool?       // nil: not due yet, or never ended
-    public var counted: Bool = false
-    public var durationHours: Double?
-    public var transfers: [(to: String, from: String, requestedAt: Timestamp, acceptedAt: Timestamp?)] = []
+/// same child that started within the rules' tolerance are one. A small value: texts are
+/// symbols of the state's table, times are milliseconds since the epoch, and the risk factors
+/// and transfers stay with the agency episodes it was merged from (`primary`, `secondary`),
+/// read from there by the tables that list them.
+struct EpisodeView {
+    /// The police reference when there is one, else the LA one.
+    var key: Symbol
+    /// The LA period's reference when one was merged into a police incident, else none.
+    var mergedRef = Symbol.none
+    var child: Symbol                 // canonical
+    var category: Symbol
+    var riskLevel = Symbol.none
+    var foundBy = Symbol.none
+    var reportingForce = Symbol.none
+    var foundForce = Symbol.none
+    var rhiOutcome = Symbol.none
+    /// Where the agency episodes are in the state's episodes (`secondary` -1: none merged).
+    var primary: Int32
+    var secondary: Int32 = -1
+    /// Where the placement is in `ReadModel.placementList` (-1: none).
+    var placement: Int32 = -1
+    var fromCare = false
+    var counted = false
+    var rhiOnTime: Bool?              // nil: not due yet, or never ended
+    var startedAt: Int64
+    var endedAt: Int64?               // as of the as-of time
+    var foundAt: Int64?
+    var debriefAt: Int64?
+    var rhiHeldAt: Int64?
 
-    init(key: String, refs: [String], child: String, category: String, startedAt: Timestamp, endedAt: Timestamp?, riskLevel: String?,
-         foundBy: String?, fromCare: Bool, placement: PlacementView?, reportingForce: String?, foundForce: String?, foundAt: Timestamp?,
-         debriefAt: Timestamp?, rhiOutcome: String?, rhiHeldAt: Timestamp?) {
-        self.key = key
-        self.refs = refs
-        self.child = child
-        self.category = category
-        self.startedAt = startedAt
-        self.endedAt = endedAt
-        self.riskLevel = riskLevel
-        self.foundBy = foundBy
-        self.fromCare = fromCare
-        self.placement = placement
-        self.reportingForce = reportingForce
-        self.foundForce = foundForce
-        self.foundAt = foundAt
-        self.debriefAt = debriefAt
-        self.rhiOutcome = rhiOutcome
-        self.rhiHeldAt = rhiHeldAt
-    }
+    var durationHours: Double? { endedAt.map { Double($0 - startedAt) / 3_600_000 } }
+}
+
+/// A transfer of an episode's case between forces, as the read models list it.
+struct TransferView {
+    var to: Symbol
+    var from: Symbol
+    var requestedAt: Int64
+    var acceptedAt: Int64?
 }
 
 /// Everything the read models are rendered from: built from the folded state, the rules and
@@ -80,14 +74,20 @@ public final class EpisodeView {
 public struct ReadModel {
     public let rules: CountingRules
     public let asOf: Timestamp
+    /// The folded state the model was built from (its symbols name the episodes' texts, its
+    /// agency episodes hold their risk factors and transfers).
+    let state: ProjectionState
     /// Every reference of each child, by canonical reference, sorted.
     public var groups: [String: [String]] = [:]
-    public var placements: [String: PlacementView] = [:]
+    /// Each child's canonical root symbol, by canonical reference.
+    var rootOf: [String: Symbol] = [:]
+    /// Every placement, in the state's order (an episode names one by its index here).
+    var placementList: [PlacementView] = []
     /// Each child's placements, by start (for the placement in force at a time).
     var placementsByChild: [String: [PlacementView]] = [:]
-    /// Where each child's episodes are in `episodes` (in start order).
-    var episodesByChild: [String: [Int]] = [:]
-    public var episodes: [EpisodeView] = []
+    /// Where each child's episodes are in `episodes` (in start order), by canonical root.
+    var episodesByChild: [Symbol: [Int]] = [:]
+    var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
     /// Every event about each child (canonical reference), in time order: its offset in the
@@ -96,11 +96,15 @@ public struct ReadModel {
     /// Where each child's entries are in `entryList`, by canonical reference.
     var entryRanges: [String: Range<Int>] = [:]
 
+    /// The texts of the state's symbols.
+    var names: Symbols { state.symbols }
+
     /// Builds the model. `asOf` nil means the latest time any event happened; `timeline` false
     /// leaves out the timeline entries (for projectors that publish no timeline store).
     public init(state: ProjectionState, rules: CountingRules, asOf requested: Timestamp?, timeline: Bool = true) {
         self.rules = rules
         self.asOf = requested ?? Timestamp(millisecondsSinceEpoch: state.latest ?? 0)
+        self.state = state
         unplaced = state.unplaced
         var names = state.symbols
         func text(_ s: Symbol) -> String { names.string(s) }
@@ -114,6 +118,7 @@ public struct ReadModel {
             let root = state.root(Symbol(raw: UInt32(k)))
             canonicalName[k] = Int32(bitPattern: root.raw)
             groups[text(root), default: []].append(text(Symbol(raw: UInt32(k))))
+            if root.index == k { rootOf[text(root)] = root }
         }
         for k in groups.keys { groups[k]!.sort() }
         func canonical(_ s: Symbol) -> String { text(ReadModel.root(s, canonicalName)) }
@@ -121,13 +126,20 @@ public struct ReadModel {
         timer.mark("  identity")
         // 2. Homes and placements.
         for h in state.homes { homes[text(h.urn)] = (text(h.name), text(h.la), h.regulated, optional(h.philomena)) }
-        for p in state.placements {
-            placements[text(p.ref)] = PlacementView(ref: text(p.ref), child: canonical(p.child), placingLA: text(p.placingLA), hostLA: optional(p.hostLA),
-                                                    type: text(p.type), homeUrn: optional(p.homeUrn), start: Timestamp(millisecondsSinceEpoch: p.start),
-                                                    end: time(p.end), notifiedAt: time(p.notifiedAt))
+        var placementsByRoot: [UInt32: [Int32]] = [:]
+        placementList.reserveCapacity(state.placements.count)
+        for (i, p) in state.placements.enumerated() {
+            let view = PlacementView(ref: text(p.ref), child: canonical(p.child), placingLA: text(p.placingLA), hostLA: optional(p.hostLA),
+                                     type: text(p.type), homeUrn: optional(p.homeUrn), start: Timestamp(millisecondsSinceEpoch: p.start),
+                                     end: time(p.end), notifiedAt: time(p.notifiedAt))
+            placementList.append(view)
+            placementsByRoot[ReadModel.root(p.child, canonicalName).raw, default: []].append(Int32(i))
         }
-        for p in placements.values { placementsByChild[p.child, default: []].append(p) }
-        for k in placementsByChild.keys { placementsByChild[k]!.sort { ($0.start, $0.ref) < ($1.start, $1.ref) } }
+        let list = placementList
+        for k in placementsByRoot.keys {
+            placementsByRoot[k]!.sort { (list[Int($0)].start, list[Int($0)].ref) < (list[Int($1)].start, list[Int($1)].ref) }
+            placementsByChild[list[Int(placementsByRoot[k]![0])].child] = placementsByRoot[k]!.map { list[Int($0)] }
+        }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
         let grouping = timeline ? Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) } : nil
@@ -142,21 +154,22 @@ public struct ReadModel {
                 }
                 continue
             }
-            let ref = text(e.ref)
             for a in e.strayAcceptances {
-                unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(ref)"))
+                unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(text(e.ref))"))
             }
-            byChild[ReadModel.root(e.reportChild, canonicalName).raw, default: []].append(EpisodeMerger.Raw(index: i, ref: ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
+            byChild[ReadModel.root(e.reportChild, canonicalName).raw, default: []]
+                .append(EpisodeMerger.Raw(index: Int32(i), ref: e.ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
         }
 
         timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, on two cores: each
-        // takes half the children (by episodes), with its own copy of the symbol texts.
+        // takes half the children (by episodes).
         let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }
         let total = byChild.values.reduce(0) { $0 + $1.count }
         var half = 0, seen = 0
         while half < children.count && seen * 2 < total { seen += byChild[children[half].root]!.count; half += 1 }
-        let merger = EpisodeMerger(state: state, names: names, rules: rules, asOf: asOf, placements: placements, placementsByChild: placementsByChild)
+        let merger = EpisodeMerger(state: state, rules: rules, asOf: asOf.millisecondsSinceEpoch, placements: placementList,
+                                   placementsByRoot: placementsByRoot)
         var merged: [EpisodeView] = [], second: [EpisodeView] = []
         try! Parallel.both({
             var m = merger
@@ -166,10 +179,12 @@ public struct ReadModel {
             second = m.merge(children[half...], byChild)
         })
         merged += second
+        second = []
         timer.mark("  merge")
         // As of T: episodes that started after T are left out.
-        merged.removeAll { $0.startedAt > asOf }
-        merged.sort { ($0.startedAt, $0.key) < ($1.startedAt, $1.key) }
+        let asOfMs = asOf.millisecondsSinceEpoch
+        merged.removeAll { $0.startedAt > asOfMs }
+        merged.sort { $0.startedAt != $1.startedAt ? $0.startedAt < $1.startedAt : names.less($0.key, $1.key) }
         episodes = merged
         timer.mark("  sort")
         for (i, e) in episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
@@ -179,6 +194,33 @@ public struct ReadModel {
         if let grouping { (entryList, entryRanges) = grouping.wait() }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
         timer.mark("  entries")
+    }
+
+    /// The episodes of the child whose canonical reference is `child`, in start order.
+    func episodes(of child: String) -> [Int] { rootOf[child].flatMap { episodesByChild[$0] } ?? [] }
+
+    /// The risk factors of an episode: those of the agency episodes merged into it.
+    func forEachRiskFactor(of e: EpisodeView, _ body: (Symbol) -> Void) {
+        for i in [e.primary, e.secondary] where i >= 0 {
+            for f in state.episodes[Int(i)].reportFactors { body(f) }
+            for f in state.episodes[Int(i)].factors { body(f) }
+        }
+    }
+
+    /// The transfers of an episode's case: those of the agency episodes merged into it, by
+    /// request time (then the force asked).
+    func transfers(of e: EpisodeView) -> [TransferView] {
+        var list: [TransferView] = []
+        for i in [e.primary, e.secondary] where i >= 0 {
+            for t in state.episodes[Int(i)].transfers {
+                list.append(TransferView(to: t.to, from: t.from, requestedAt: t.requestedAt, acceptedAt: t.acceptedAt))
+            }
+        }
+        if list.count > 1 {
+            let names = self.names
+            list.sort { $0.requestedAt != $1.requestedAt ? $0.requestedAt < $1.requestedAt : names.less($0.to, $1.to) }
+        }
+        return list
     }
 
     /// The canonical reference of the child `s` names: its group's root in `canonicalName`

@@ -14,14 +14,17 @@ extension ReadModel {
         var t = CSVTable(file, ReadModel.episodeColumns)
         t.keepRowStarts(capacity: episodes.count)
         defer { rowStarts = t.rowStarts ?? [] }
+        let names = self.names
+        func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         for e in episodes {
             // Cell by cell, not `add(...)`: no array of cells per row in the largest table.
-            t.cell(.text(e.key)); t.cell(.text(e.child)); t.cell(.list(e.refs)); t.cell(.text(e.category)); t.cell(.time(e.startedAt))
-            t.cell(.time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted)); t.cell(.text(e.riskLevel ?? ""))
-            t.cell(.text(e.foundBy ?? "")); t.cell(.flag(e.fromCare)); t.cell(.text(e.placement?.ref ?? "")); t.cell(.text(e.placement?.homeUrn ?? ""))
-            t.cell(.text(e.placement?.placingLA ?? "")); t.cell(.text(e.placement?.hostLA ?? "")); t.cell(.text(e.reportingForce ?? ""))
-            t.cell(.text(e.foundForce ?? "")); t.cell(.time(e.debriefAt)); t.cell(.text(e.rhiOutcome ?? "")); t.cell(.time(e.rhiHeldAt))
-            t.cell(.flag(e.rhiOnTime))
+            let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
+            t.cell(e.key, in: names); t.cell(e.child, in: names); t.cell(e.key, e.mergedRef, in: names); t.cell(e.category, in: names)
+            t.cell(time(e.startedAt)); t.cell(time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted))
+            t.cell(e.riskLevel, in: names); t.cell(e.foundBy, in: names); t.cell(.flag(e.fromCare)); t.cell(.text(p?.ref ?? ""))
+            t.cell(.text(p?.homeUrn ?? "")); t.cell(.text(p?.placingLA ?? "")); t.cell(.text(p?.hostLA ?? ""))
+            t.cell(e.reportingForce, in: names); t.cell(e.foundForce, in: names); t.cell(time(e.debriefAt)); t.cell(e.rhiOutcome, in: names)
+            t.cell(time(e.rhiHeldAt)); t.cell(.flag(e.rhiOnTime))
             try t.endRow()
         }
         return try t.finish()
@@ -37,18 +40,19 @@ extension ReadModel {
         }
         var groups: [Key: [Int]] = [:]
         for (i, e) in episodes.enumerated() where e.counted {
-            guard let urn = e.placement?.homeUrn else { continue }
-            let period = monthly ? Cell.month(e.startedAt) : Cell.financialYear(e.startedAt, startMonth: rules.financialYearStartMonth)
+            guard e.placement >= 0, let urn = placementList[Int(e.placement)].homeUrn else { continue }
+            let start = Timestamp(millisecondsSinceEpoch: e.startedAt)
+            let period = monthly ? Cell.month(start) : Cell.financialYear(start, startMonth: rules.financialYearStartMonth)
             groups[Key(urn: urn, period: period), default: []].append(i)
         }
         for key in groups.keys.sorted() {
             let list = groups[key]!.map { episodes[$0] }
             let home = homes[key.urn]
-            let outOfArea = list.filter { $0.placement.map { $0.hostLA != nil && $0.hostLA != $0.placingLA } ?? false }
-            try t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? list[0].placement?.hostLA ?? ""), .flag(home?.regulated),
-                  .text(home?.philomena ?? ""), .text(key.period), .int(list.count), .int(Set(list.map(\.child)).count), .int(outOfArea.count),
-                  .int(Set(outOfArea.map(\.child)).count), .hours(Cell.median(list.compactMap(\.durationHours))),
-                  .int(list.filter { $0.rhiOnTime != nil }.count), .int(list.filter { $0.rhiOnTime == true }.count))
+            let outOfArea = list.filter { let p = placementList[Int($0.placement)]; return p.hostLA != nil && p.hostLA != p.placingLA }
+            try t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? placementList[Int(list[0].placement)].hostLA ?? ""),
+                      .flag(home?.regulated), .text(home?.philomena ?? ""), .text(key.period), .int(list.count), .int(Set(list.map(\.child)).count),
+                      .int(outOfArea.count), .int(Set(outOfArea.map(\.child)).count), .hours(Cell.median(list.compactMap(\.durationHours))),
+                      .int(list.filter { $0.rhiOnTime != nil }.count), .int(list.filter { $0.rhiOnTime == true }.count))
         }
         return try t.finish()
     }
@@ -60,19 +64,24 @@ extension ReadModel {
             var completed: Timestamp?, deadlineHours: Double
         }
         var rows: [Row] = []
-        for p in placements.values where p.start <= asOf {
+        for p in placementList where p.start <= asOf {
             guard let host = p.hostLA, host != p.placingLA, !p.placingLA.isEmpty else { continue }
             rows.append(Row(at: p.start, kind: "hostNotification", child: p.child, subject: p.ref, from: p.placingLA, to: host,
                             completed: p.notifiedAt.flatMap { $0 <= asOf ? $0 : nil }, deadlineHours: rules.hostNotificationDeadlineDays * 24))
         }
+        let names = self.names, asOfMs = asOf.millisecondsSinceEpoch
+        func time(_ ms: Int64) -> Timestamp { Timestamp(millisecondsSinceEpoch: ms) }
         for e in episodes {
-            if let from = e.reportingForce, let to = e.foundForce, from != to, let found = e.foundAt, found <= asOf {
-                rows.append(Row(at: found, kind: "crossForceFind", child: e.child, subject: e.key, from: from, to: to, completed: e.debriefAt,
+            if !e.reportingForce.isNone, !e.foundForce.isNone, e.reportingForce != e.foundForce, let found = e.foundAt, found <= asOfMs {
+                rows.append(Row(at: time(found), kind: "crossForceFind", child: names.text(e.child), subject: names.text(e.key),
+                                from: names.text(e.reportingForce), to: names.text(e.foundForce), completed: e.debriefAt.map(time),
                                 deadlineHours: rules.crossForceDebriefDeadlineHours))
             }
-            for tr in e.transfers where tr.requestedAt <= asOf {
-                rows.append(Row(at: tr.requestedAt, kind: "caseTransfer", child: e.child, subject: e.key, from: tr.from, to: tr.to,
-                                completed: tr.acceptedAt.flatMap { $0 <= asOf ? $0 : nil }, deadlineHours: rules.caseTransferDeadlineHours))
+            guard !state.episodes[Int(e.primary)].transfers.isEmpty || e.secondary >= 0 else { continue }
+            for tr in transfers(of: e) where tr.requestedAt <= asOfMs {
+                rows.append(Row(at: time(tr.requestedAt), kind: "caseTransfer", child: names.text(e.child), subject: names.text(e.key),
+                                from: names.text(tr.from), to: names.text(tr.to), completed: tr.acceptedAt.flatMap { $0 <= asOfMs ? time($0) : nil },
+                                deadlineHours: rules.caseTransferDeadlineHours))
             }
         }
         var t = CSVTable(file, ["kind", "child", "subject", "from", "to", "startedAt", "completedAt", "latencyHours", "status"])
@@ -88,9 +97,12 @@ extension ReadModel {
     /// `missing-now.csv`: the counted episodes open at the as-of moment.
     func missingNowTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "hostLA"])
+        let names = self.names
         for e in episodes where e.counted && e.endedAt == nil {
-            try t.add(.text(e.child), .text(e.key), .time(e.startedAt), .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt.millisecondsSinceEpoch) / 3_600_000),
-                  .text(e.riskLevel ?? ""), .text(e.placement?.placingLA ?? ""), .text(e.placement?.hostLA ?? ""))
+            let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
+            try t.add(.text(names.text(e.child)), .text(names.text(e.key)), .time(Timestamp(millisecondsSinceEpoch: e.startedAt)),
+                      .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt) / 3_600_000), .text(names.text(e.riskLevel)),
+                      .text(p?.placingLA ?? ""), .text(p?.hostLA ?? ""))
         }
         return try t.finish()
     }
@@ -99,19 +111,23 @@ extension ReadModel {
     func childrenTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
         var placementCount: [String: Int] = [:]
-        for p in placements.values where p.start <= asOf { placementCount[p.child, default: 0] += 1 }
+        for p in placementList where p.start <= asOf { placementCount[p.child, default: 0] += 1 }
         let window = Int64(rules.repeatWithinDays) * 86_400_000
+        let names = self.names
+        func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         for child in groups.keys.sorted() {
-            let all = (episodesByChild[child] ?? []).map { episodes[$0] }
+            let all = episodes(of: child).map { episodes[$0] }
             let counted = all.filter(\.counted)
-            let starts = counted.map(\.startedAt.millisecondsSinceEpoch).sorted()
+            let starts = counted.map(\.startedAt).sorted()
             var repeatMissing = false
             if starts.count >= rules.repeatEpisodes {
                 for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
             }
-            try t.add(.text(child), .list(groups[child]!), .int(counted.count), .time(counted.first?.startedAt),
-                  .time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
-                  .text(all.reduce(into: Set<String>()) { $0.formUnion($1.riskFactors) }.sorted().joined(separator: ";")))
+            var factors = Set<Symbol>()
+            for e in all { forEachRiskFactor(of: e) { factors.insert($0) } }
+            try t.add(.text(child), .list(groups[child]!), .int(counted.count), time(counted.first?.startedAt),
+                      time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
+                      .text(factors.map { names.text($0) }.sorted().joined(separator: ";")))
         }
         return try t.finish()
     }

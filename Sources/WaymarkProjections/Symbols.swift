@@ -90,6 +90,16 @@ struct Symbols {
     /// The symbol's text, or nil for none.
     mutating func optional(_ s: Symbol) -> String? { s.isNone ? nil : string(s) }
 
+    /// The symbol's text made afresh, not kept ("" for none): for readers sharing one table.
+    func text(_ s: Symbol) -> String {
+        s.isNone ? "" : withBytes(s) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The symbol's bytes (none for none), for writers that copy them straight out.
+    func bytes<R>(_ s: Symbol, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        s.isNone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : withBytes(s, body)
+    }
+
     /// Whether the symbol's bytes start with `prefix`.
     func hasPrefix(_ s: Symbol, _ prefix: StaticString) -> Bool {
         withBytes(s) { b in

@@ -49,7 +49,7 @@ public enum TimelineStore {
             // The episodes are rows of episodes.csv: the store keeps their row numbers after a
             // tab, and a lookup renders them from the rows (timeline.idx has where each row is).
             w.raw("],\"episodes\":[\t")
-            for (n, i) in (model.episodesByChild[child] ?? []).enumerated() {
+            for (n, i) in model.episodes(of: child).enumerated() {
                 if n > 0 { w.raw(",") }
                 JSONText.appendInt(i, to: &w.out)
             }
