@@ -237,20 +237,21 @@ public struct ProjectionState {
             for other in episodes[i].children where other != child { link(other, child) }
             episodes[i].children = []
         }
-        var e = episodes[i]
-        e.hasReport = true
-        e.pending = []
-        e.reportChild = child
-        e.start = f.time(.reportedAt) ?? f.occurredAt
-        e.category = f[.category].string.map { symbols.intern($0) } ?? symbols.intern("missing")
-        e.placement = value(f[.placement])
-        e.reportRisk = value(f[.riskLevel])
-        e.force = value(f[.force])
-        e.missingFromCare = f[.missingFrom].string?.is("carePlacement") ?? false
+        // Values first, then each field set in place (a copy of the episode would copy its arrays).
+        let category = f[.category].string.map { symbols.intern($0) } ?? symbols.intern("missing")
+        let placement = value(f[.placement]), risk = value(f[.riskLevel]), force = value(f[.force])
         var factors: [Symbol] = []
         f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
-        e.reportFactors = factors
-        episodes[i] = e
+        episodes[i].hasReport = true
+        if !episodes[i].pending.isEmpty { episodes[i].pending = [] }
+        episodes[i].reportChild = child
+        episodes[i].start = f.time(.reportedAt) ?? f.occurredAt
+        episodes[i].category = category
+        episodes[i].placement = placement
+        episodes[i].reportRisk = risk
+        episodes[i].force = force
+        episodes[i].missingFromCare = f[.missingFrom].string?.is("carePlacement") ?? false
+        episodes[i].reportFactors = factors
     }
 
     private mutating func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
@@ -340,25 +341,45 @@ public struct ProjectionState {
     /// The symbol of a reference's first three `:`-separated parts (`la:LA:ID` from a placement
     /// or LA episode reference `la:LA:ID:YYYY-MM-DD`); empty parts are skipped.
     private mutating func prefixSymbol(_ ref: UnsafeRawBufferPointer) -> Symbol {
+        if let n = ProjectionState.plainPrefixLength(ref) { return symbols.intern(UnsafeRawBufferPointer(rebasing: ref[0..<n])) }
+        return ProjectionState.prefix(ref).withUnsafeBytes { symbols.intern($0) }
+    }
+
+    /// A reference's first three non-empty `:`-separated parts, joined by `:`.
+    static func prefix(_ ref: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         var parts = 0
-        var k = 0
-        while k < ref.count && parts < 3 {
-            var end = k
-            while end < ref.count && ref[end] != UInt8(ascii: ":") { end += 1 }
-            if end > k {
-                if parts > 0 { out.append(UInt8(ascii: ":")) }
-                out.append(contentsOf: ref[k..<end])
-                parts += 1
-            }
-            k = end + 1
+        for part in ref.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: true).prefix(3) {
+            if parts > 0 { out.append(UInt8(ascii: ":")) }
+            out.append(contentsOf: part)
+            parts += 1
         }
-        return out.withUnsafeBytes { symbols.intern($0) }
+        return out
+    }
+
+    /// How many of the reference's first bytes are its `prefix` (nil when an empty part comes
+    /// first and the prefix must be put together): the usual case, with nothing to copy.
+    static func plainPrefixLength(_ ref: UnsafeRawBufferPointer) -> Int? {
+        guard let first = ref.first, first != UInt8(ascii: ":") else { return nil }
+        var colons = 0, k = 0
+        while k < ref.count {
+            if ref[k] == UInt8(ascii: ":") {
+                if k + 1 < ref.count && ref[k + 1] == UInt8(ascii: ":") { return nil }
+                colons += 1
+                if colons == 3 { break }
+            }
+            k += 1
+        }
+        return ref[k - 1] == UInt8(ascii: ":") ? nil : k
     }
 
     private mutating func prefixSymbol(_ ref: Symbol) -> Symbol {
-        let bytes = symbols.withBytes(ref) { Array($0) }
-        return bytes.withUnsafeBytes { prefixSymbol($0) }
+        // The bytes are copied out first: interning may grow the table they live in.
+        let n = symbols.bytes(ref) { $0.count }
+        return withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 1) { buffer in
+            symbols.bytes(ref) { buffer.copyMemory(from: $0) }
+            return prefixSymbol(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
     }
 
     // MARK: - Identity
