@@ -17,7 +17,10 @@ struct Corrections {
     }
     private(set) var targets: [Target] = []
     private var byId: [[UInt8]: Int] = [:]
-    private var hashes: Set<UInt64> = []
+    /// One bit per `Corrections.sketch` of each target's id: most events are no target, and a
+    /// clear bit says so without hashing the whole id or probing `byId`.
+    private var sketches = [UInt64](repeating: 0, count: Corrections.sketchBits / 64)
+    private static let sketchBits = 1 << 20
     /// The targets each correcting event names, by its offset.
     private var correctors: [UInt64: (supersedes: Int?, retracts: Int?)] = [:]
     private let scratch = ScanScratch()
@@ -42,7 +45,8 @@ struct Corrections {
             k = targets.count
             targets.append(Target(id: id))
             byId[id] = k
-            hashes.insert(id.withUnsafeBytes { KeyIndex.hash($0) })
+            let bit = id.withUnsafeBytes { Corrections.sketch($0) }
+            sketches[bit >> 6] |= 1 << UInt64(bit & 63)
         }
         targets[k].by.append((offset, retracts))
         return k
@@ -57,6 +61,19 @@ struct Corrections {
         wm_contains(payload.baseAddress, payload.count, needle.utf8Start, needle.utf8CodeUnitCount) != 0
     }
 
+    /// A bit for an id, from its length and last eight bytes (ids end in a digest or a
+    /// sequence number, where they differ most); a cheap filter, not an identity.
+    static func sketch(_ id: UnsafeRawBufferPointer) -> Int {
+        var x = UInt64(id.count) &* 0x9E37_79B9_7F4A_7C15
+        if id.count >= 8 {
+            x ^= id.loadUnaligned(fromByteOffset: id.count - 8, as: UInt64.self)
+        } else {
+            for b in id { x = x << 8 | UInt64(b) }
+        }
+        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: x >> 44)
+    }
+
     /// What became of target `k` met at `offset`: retracted or superseded by a later event.
     func status(of k: Int, at offset: UInt64) -> EventStatus {
         let later = targets[k].by.filter { $0.offset > offset }
@@ -69,7 +86,8 @@ struct Corrections {
     /// The verdict on the event with this key at `offset`, as the fold meets it.
     mutating func verdict(key: UnsafeRawBufferPointer, offset: UInt64) -> ProjectionState.Verdict {
         var v = ProjectionState.Verdict()
-        if hashes.contains(KeyIndex.hash(key)), let k = byId[Array(key)] {
+        let bit = Corrections.sketch(key)
+        if sketches[bit >> 6] & (1 << UInt64(bit & 63)) != 0, let k = byId[Array(key)] {
             if targets[k].at == nil { targets[k].at = offset }
             v.status = status(of: k, at: offset)
         }

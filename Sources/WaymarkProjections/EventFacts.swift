@@ -15,26 +15,29 @@ enum DataField: Int, CaseIterable {
 
     /// Finds the field a key names (nil: one the read models do not use).
     static func named(_ key: UnsafeRawBufferPointer) -> DataField? {
-        let h = KeyIndex.hash(key)
-        var slot = Int(h & UInt64(table.count - 1))
-        while let (hash, field) = table[slot] {
-            if hash == h {
-                if names[field.rawValue].withUnsafeBytes({ $0.equalBytes(key) }) { return field }
-            }
+        guard key.count > 0 else { return nil }
+        var slot = firstSlot(key)
+        while let field = table[slot] {
+            if names[field.rawValue].withUnsafeBytes({ $0.equalBytes(key) }) { return field }
             slot = (slot + 1) & (table.count - 1)
         }
         return nil
     }
 
+    /// Where a key's search starts in `table`: from its length and first and last bytes, which
+    /// tell the fields' names nearly apart (a hit is confirmed against the name).
+    @inline(__always) private static func firstSlot(_ key: UnsafeRawBufferPointer) -> Int {
+        (key.count &* 37 &+ Int(key[0]) &* 5 &+ Int(key[key.count - 1]) &* 11) & 255
+    }
+
     private static let names: [[UInt8]] = DataField.allCases.map { Array($0.key.utf8) }
 
-    private static let table: [(UInt64, DataField)?] = {
-        var t = [(UInt64, DataField)?](repeating: nil, count: 128)
+    private static let table: [DataField?] = {
+        var t = [DataField?](repeating: nil, count: 256)
         for f in DataField.allCases {
-            let h = Array(f.key.utf8).withUnsafeBytes { KeyIndex.hash($0) }
-            var slot = Int(h & 127)
-            while t[slot] != nil { slot = (slot + 1) & 127 }
-            t[slot] = (h, f)
+            var slot = Array(f.key.utf8).withUnsafeBytes { firstSlot($0) }
+            while t[slot] != nil { slot = (slot + 1) & 255 }
+            t[slot] = f
         }
         return t
     }()

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WaymarkEvents
 import WaymarkLog
 /// A symbol: the small integer a `Symbols` table gives one distinct byte string.
 struct Symbol: Hashable, Comparable, Sendable {
@@ -65,19 +66,7 @@ struct Symbols {
         let n = bytes.count
         guard end - start == n else { return false }
         if n == 0 { return true }
-        return arena.withUnsafeBytes { a in
-            let x = a.baseAddress! + start, y = bytes.baseAddress!
-            var k = 0
-            while k + 8 <= n {
-                if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
-                k += 8
-            }
-            while k < n {
-                if x.load(fromByteOffset: k, as: UInt8.self) != y.load(fromByteOffset: k, as: UInt8.self) { return false }
-                k += 1
-            }
-            return true
-        }
+        return arena.withUnsafeBytes { sameBytes($0.baseAddress! + start, bytes.baseAddress!, n) }
     }
 
     private mutating func grow() { rehash(slots: slots.count * 2) }
