@@ -42,7 +42,7 @@ struct CSVTable {
     /// Adds a field holding a symbol's text (empty for none), copied from the symbol table.
     mutating func cell(_ s: Symbol, in names: Symbols) {
         startCell()
-        names.bytes(s) { CSVCell.append(bytes: $0, to: &bytes) }
+        names.withBytes(s) { CSVCell.append(bytes: $0, to: &bytes) }
         cellsInRow += 1
     }
 
@@ -52,8 +52,8 @@ struct CSVTable {
         guard !b.isNone else { return cell(a, in: names) }
         startCell()
         let (x, y) = names.less(b, a) ? (b, a) : (a, b)
-        names.bytes(x) { first in
-            names.bytes(y) { second in
+        names.withBytes(x) { first in
+            names.withBytes(y) { second in
                 if CSVCell.needsQuotes(first) || CSVCell.needsQuotes(second) {
                     CSVCell.append(bytes: Array(first) + [UInt8(ascii: ";")] + Array(second), to: &bytes)
                 } else {

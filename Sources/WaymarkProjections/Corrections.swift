@@ -1,5 +1,4 @@
 import CWaymarkSystem
-import WaymarkLog
 
 /// The corrections in a range of the log, found before the range is folded: which events a
 /// later one supersedes (`supersedes`) or retracts (`EventRetracted`). Knowing them first,

@@ -19,28 +19,28 @@ struct EpisodeMerger {
     let asOf: Int64
     let placements: [PlacementView]
     /// Each child's placements (indexes into `placements`) by start, by canonical root.
-    let placementsByRoot: [UInt32: [Int32]]
+    let placementsByChild: [Symbol: [Int32]]
     /// Whether the rules count a category, by category symbol (learnt as categories appear).
     private var countedCategory: [Symbol: Bool] = [:]
 
-    init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByRoot: [UInt32: [Int32]]) {
+    init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByChild: [Symbol: [Int32]]) {
         self.state = state
         self.rules = rules
         self.asOf = asOf
         self.placements = placements
-        self.placementsByRoot = placementsByRoot
+        self.placementsByChild = placementsByChild
     }
 
     private var names: Symbols { state.symbols }
 
-    /// The merged episodes of `children` (canonical root and reference), child after child.
-    mutating func merge(_ children: ArraySlice<(root: UInt32, name: String)>, _ byChild: [UInt32: [Raw]]) -> [EpisodeView] {
+    /// The merged episodes of `children` (canonical roots), child after child.
+    mutating func merge(_ children: ArraySlice<UInt32>, _ byChild: [UInt32: [Raw]]) -> [EpisodeView] {
         let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
         let names = self.names
         func before(_ a: Raw, _ b: Raw) -> Bool { a.start != b.start ? a.start < b.start : names.less(a.ref, b.ref) }
         var merged: [EpisodeView] = []
         merged.reserveCapacity(children.count * 12)
-        for (root, _) in children {
+        for root in children {
             let list = byChild[root]!.sorted(by: before)
             let child = Symbol(raw: root)
             // Each police incident takes the closest LA period of the child within the tolerance
@@ -73,7 +73,7 @@ struct EpisodeMerger {
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
     private func placementInForce(child: Symbol, at time: Int64) -> Int32? {
-        (placementsByRoot[child.raw] ?? []).last { k in
+        (placementsByChild[child] ?? []).last { k in
             let p = placements[Int(k)]
             return p.start.millisecondsSinceEpoch <= time && (p.end.map { $0.millisecondsSinceEpoch >= time } ?? true)
         }

@@ -243,7 +243,7 @@ public struct ProjectionState {
         var factors: [Symbol] = []
         f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
         episodes[i].hasReport = true
-        if !episodes[i].pending.isEmpty { episodes[i].pending = [] }
+        episodes[i].pending = []
         episodes[i].reportChild = child
         episodes[i].start = f.time(.reportedAt) ?? f.occurredAt
         episodes[i].category = category
@@ -375,9 +375,9 @@ public struct ProjectionState {
 
     private mutating func prefixSymbol(_ ref: Symbol) -> Symbol {
         // The bytes are copied out first: interning may grow the table they live in.
-        let n = symbols.bytes(ref) { $0.count }
+        let n = symbols.withBytes(ref) { $0.count }
         return withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 1) { buffer in
-            symbols.bytes(ref) { buffer.copyMemory(from: $0) }
+            symbols.withBytes(ref) { buffer.copyMemory(from: $0) }
             return prefixSymbol(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
     }

@@ -61,14 +61,6 @@ struct EpisodeView {
     var durationHours: Double? { endedAt.map { Double($0 - startedAt) / 3_600_000 } }
 }
 
-/// A transfer of an episode's case between forces, as the read models list it.
-struct TransferView {
-    var to: Symbol
-    var from: Symbol
-    var requestedAt: Int64
-    var acceptedAt: Int64?
-}
-
 /// Everything the read models are rendered from: built from the folded state, the rules and
 /// the as-of moment, deterministically.
 public struct ReadModel {
@@ -83,8 +75,8 @@ public struct ReadModel {
     var rootOf: [String: Symbol] = [:]
     /// Every placement, in the state's order (an episode names one by its index here).
     var placementList: [PlacementView] = []
-    /// Each child's placements, by start (for the placement in force at a time).
-    var placementsByChild: [String: [PlacementView]] = [:]
+    /// Where each child's placements are in `placementList` (by start), by canonical root.
+    var placementsByChild: [Symbol: [Int32]] = [:]
     /// Where each child's episodes are in `episodes` (in start order), by canonical root.
     var episodesByChild: [Symbol: [Int]] = [:]
     var episodes: [EpisodeView] = []
@@ -126,19 +118,17 @@ public struct ReadModel {
         timer.mark("  identity")
         // 2. Homes and placements.
         for h in state.homes { homes[text(h.urn)] = (text(h.name), text(h.la), h.regulated, optional(h.philomena)) }
-        var placementsByRoot: [UInt32: [Int32]] = [:]
         placementList.reserveCapacity(state.placements.count)
         for (i, p) in state.placements.enumerated() {
             let view = PlacementView(ref: text(p.ref), child: canonical(p.child), placingLA: text(p.placingLA), hostLA: optional(p.hostLA),
                                      type: text(p.type), homeUrn: optional(p.homeUrn), start: Timestamp(millisecondsSinceEpoch: p.start),
                                      end: time(p.end), notifiedAt: time(p.notifiedAt))
             placementList.append(view)
-            placementsByRoot[ReadModel.root(p.child, canonicalName).raw, default: []].append(Int32(i))
+            placementsByChild[ReadModel.root(p.child, canonicalName), default: []].append(Int32(i))
         }
         let list = placementList
-        for k in placementsByRoot.keys {
-            placementsByRoot[k]!.sort { (list[Int($0)].start, list[Int($0)].ref) < (list[Int($1)].start, list[Int($1)].ref) }
-            placementsByChild[list[Int(placementsByRoot[k]![0])].child] = placementsByRoot[k]!.map { list[Int($0)] }
+        for k in placementsByChild.keys {
+            placementsByChild[k]!.sort { (list[Int($0)].start, list[Int($0)].ref) < (list[Int($1)].start, list[Int($1)].ref) }
         }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
@@ -164,12 +154,12 @@ public struct ReadModel {
         timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, on two cores: each
         // takes half the children (by episodes).
-        let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }
+        let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }.map(\.root)
         let total = byChild.values.reduce(0) { $0 + $1.count }
         var half = 0, seen = 0
-        while half < children.count && seen * 2 < total { seen += byChild[children[half].root]!.count; half += 1 }
+        while half < children.count && seen * 2 < total { seen += byChild[children[half]]!.count; half += 1 }
         let merger = EpisodeMerger(state: state, rules: rules, asOf: asOf.millisecondsSinceEpoch, placements: placementList,
-                                   placementsByRoot: placementsByRoot)
+                                   placementsByChild: placementsByChild)
         var merged: [EpisodeView] = [], second: [EpisodeView] = []
         try! Parallel.both({
             var m = merger
@@ -199,23 +189,28 @@ public struct ReadModel {
     /// The episodes of the child whose canonical reference is `child`, in start order.
     func episodes(of child: String) -> [Int] { rootOf[child].flatMap { episodesByChild[$0] } ?? [] }
 
+    /// The placements of the child whose canonical reference is `child`, by start.
+    func placements(of child: String) -> [PlacementView] {
+        (rootOf[child].flatMap { placementsByChild[$0] } ?? []).map { placementList[Int($0)] }
+    }
+
+    /// The agency episodes merged into `e` (the primary, then the LA period if one was merged).
+    private func agencyEpisodes(of e: EpisodeView) -> [Int] {
+        e.secondary >= 0 ? [Int(e.primary), Int(e.secondary)] : [Int(e.primary)]
+    }
+
     /// The risk factors of an episode: those of the agency episodes merged into it.
     func forEachRiskFactor(of e: EpisodeView, _ body: (Symbol) -> Void) {
-        for i in [e.primary, e.secondary] where i >= 0 {
-            for f in state.episodes[Int(i)].reportFactors { body(f) }
-            for f in state.episodes[Int(i)].factors { body(f) }
+        for i in agencyEpisodes(of: e) {
+            for f in state.episodes[i].reportFactors { body(f) }
+            for f in state.episodes[i].factors { body(f) }
         }
     }
 
     /// The transfers of an episode's case: those of the agency episodes merged into it, by
     /// request time (then the force asked).
-    func transfers(of e: EpisodeView) -> [TransferView] {
-        var list: [TransferView] = []
-        for i in [e.primary, e.secondary] where i >= 0 {
-            for t in state.episodes[Int(i)].transfers {
-                list.append(TransferView(to: t.to, from: t.from, requestedAt: t.requestedAt, acceptedAt: t.acceptedAt))
-            }
-        }
+    func transfers(of e: EpisodeView) -> [TransferState] {
+        var list = agencyEpisodes(of: e).flatMap { state.episodes[$0].transfers }
         if list.count > 1 {
             let names = self.names
             list.sort { $0.requestedAt != $1.requestedAt ? $0.requestedAt < $1.requestedAt : names.less($0.to, $1.to) }

@@ -86,9 +86,10 @@ struct Symbols {
         }
     }
 
-    /// Calls `body` with the symbol's bytes.
+    /// Calls `body` with the symbol's bytes (none for none).
     func withBytes<R>(_ s: Symbol, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(starts[s.index])..<Int(starts[s.index + 1])])) }
+        if s.isNone { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(starts[s.index])..<Int(starts[s.index + 1])])) }
     }
 
     /// The symbol's text ("" for none).
@@ -105,12 +106,7 @@ struct Symbols {
 
     /// The symbol's text made afresh, not kept ("" for none): for readers sharing one table.
     func text(_ s: Symbol) -> String {
-        s.isNone ? "" : withBytes(s) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The symbol's bytes (none for none), for writers that copy them straight out.
-    func bytes<R>(_ s: Symbol, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        s.isNone ? body(UnsafeRawBufferPointer(start: nil, count: 0)) : withBytes(s, body)
+        withBytes(s) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether the symbol's bytes start with `prefix`.

@@ -34,7 +34,7 @@ public enum TimelineStore {
             w.raw("{\"child\":"); w.string(child)
             w.raw(",\"refs\":"); w.strings(refs)
             w.raw(",\"placements\":[")
-            for (n, p) in (model.placementsByChild[child] ?? []).enumerated() {
+            for (n, p) in model.placements(of: child).enumerated() {
                 if n > 0 { w.raw(",") }
                 w.raw("{\"placement\":"); w.string(p.ref)
                 w.raw(",\"placingLA\":"); w.string(p.placingLA)
