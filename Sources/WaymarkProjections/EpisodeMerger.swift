@@ -33,21 +33,34 @@ struct EpisodeMerger {
 
     private var names: Symbols { state.symbols }
 
-    /// The merged episodes of `children` (canonical roots), child after child.
-    mutating func merge(_ children: ArraySlice<UInt32>, _ byChild: [UInt32: [Raw]]) -> [EpisodeView] {
+    /// One child's raw episodes: `root` (canonical) and where they are among the raw episodes.
+    struct Group {
+        var root: UInt32
+        var range: Range<Int>
+    }
+
+    /// Writes the merged episodes of `groups`' children, child after child, from `out` on
+    /// (at most one per raw episode); returns how many.
+    mutating func merge(_ groups: ArraySlice<Group>, _ raws: [Raw], into out: UnsafeMutablePointer<EpisodeView>) -> Int {
         let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
         let names = self.names
         func before(_ a: Raw, _ b: Raw) -> Bool { a.start != b.start ? a.start < b.start : names.less(a.ref, b.ref) }
-        var merged: [EpisodeView] = []
-        merged.reserveCapacity(children.count * 12)
-        for root in children {
-            let list = byChild[root]!.sorted(by: before)
-            let child = Symbol(raw: root)
+        var written = 0
+        func emit(_ v: EpisodeView) { (out + written).initialize(to: v); written += 1 }
+        // Room reused from child to child.
+        var list: [Raw] = [], laPeriods: [Raw] = [], taken: [Bool] = []
+        for group in groups {
+            list.removeAll(keepingCapacity: true)
+            list.append(contentsOf: raws[group.range])
+            list.sort(by: before)
+            let child = Symbol(raw: group.root)
             // Each police incident takes the closest LA period of the child within the tolerance
             // (ties: the earlier, then by reference); an LA period no incident takes is an
             // episode of its own. Two incidents within one LA period stay two episodes.
-            let laPeriods = list.filter(\.isLA)
-            var taken = [Bool](repeating: false, count: laPeriods.count)
+            laPeriods.removeAll(keepingCapacity: true)
+            for p in list where p.isLA { laPeriods.append(p) }
+            taken.removeAll(keepingCapacity: true)
+            taken.append(contentsOf: repeatElement(false, count: laPeriods.count))
             for p in list where !p.isLA {
                 // The periods are in start order: look only at those within the tolerance.
                 var lo = 0, hi = laPeriods.count
@@ -64,11 +77,11 @@ struct EpisodeMerger {
                     k += 1
                 }
                 if let best { taken[best] = true }
-                merged.append(episode(child: child, primary: p, secondary: best.map { laPeriods[$0] }))
+                emit(episode(child: child, primary: p, secondary: best.map { laPeriods[$0] }))
             }
-            for (k, la) in laPeriods.enumerated() where !taken[k] { merged.append(episode(child: child, primary: la, secondary: nil)) }
+            for (k, la) in laPeriods.enumerated() where !taken[k] { emit(episode(child: child, primary: la, secondary: nil)) }
         }
-        return merged
+        return written
     }
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).

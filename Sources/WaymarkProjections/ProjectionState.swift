@@ -32,8 +32,8 @@ struct PlacementState {
     var type = Symbol.none
     var homeUrn = Symbol.none
     var start: Int64
-    var end: Int64?
-    var notifiedAt: Int64?
+    @PackedTime var end: Int64? = nil
+    @PackedTime var notifiedAt: Int64? = nil
 }
 
 /// A care home as registered (the last registration wins).
@@ -50,7 +50,7 @@ struct TransferState {
     var to: Symbol
     var from: Symbol
     var requestedAt: Int64
-    var acceptedAt: Int64?
+    @PackedTime var acceptedAt: Int64? = nil
 }
 
 /// One agency's episode (one episode reference) as folded so far: the last missing report in
@@ -72,12 +72,12 @@ struct EpisodeState {
     var foundAt: Int64 = 0
     var foundBy = Symbol.none
     var foundForce = Symbol.none
-    var riskAt: Int64?
+    @PackedTime var riskAt: Int64? = nil
     var riskLevel = Symbol.none
-    var debriefAt: Int64?
+    @PackedTime var debriefAt: Int64? = nil
     var hasInterview = false
     var interviewOutcome = Symbol.none
-    var interviewHeldAt: Int64?
+    @PackedTime var interviewHeldAt: Int64? = nil
     var transfers: [TransferState] = []
     var factors: [Symbol] = []
     /// Children named before the first report (linked to its child when it comes).

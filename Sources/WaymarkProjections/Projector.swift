@@ -199,13 +199,19 @@ public final class Projector {
         // The state file needs only the state: it is written on the second core while the
         // read model is built (which leaves that core partly idle).
         let state = self.state
-        let stateWritten = Background { Result { try file(Projector.stateFile) { try StateFile.encode(state, into: $0) } } }
+        let stateWritten = Background {
+            var own = PhaseTimer()
+            defer { own.mark("  (state file, in the background)") }
+            return Result { try file(Projector.stateFile) { try StateFile.encode(state, into: $0) } }
+        }
         defer { _ = stateWritten.wait() }
         let model = ReadModel(state: state, rules: rules, asOf: asOf, timeline: kind.files.contains("timeline.dat"))
         timer.mark("read model")
         func table(_ name: String, _ rows: inout [String: Int], _ render: (ModelFile) throws -> Int) throws {
             guard kind.files.contains(name) else { return }
+            var own = PhaseTimer()
             try file(name) { rows[name] = try render($0) }
+            own.mark("  " + name)
         }
         // Two cores, two halves of about equal work; each half counts its own rows.
         var rows: [String: Int] = [:], otherRows: [String: Int] = [:]
@@ -220,7 +226,9 @@ public final class Projector {
             try table("children.csv", &otherRows, model.childrenTable)
             try table("unplaced.csv", &otherRows, model.unplacedTable)
             guard kind.files.contains("timeline.dat") else { return }
+            var own = PhaseTimer()
             try file("timeline.dat") { timelineIndex = try TimelineStore.build(model, into: $0) }
+            own.mark("  timeline.dat")
         })
         if kind.files.contains("timeline.idx") {
             TimelineStore.appendRows(episodeRows, to: &timelineIndex)

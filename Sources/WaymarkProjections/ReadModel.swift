@@ -53,10 +53,10 @@ struct EpisodeView {
     var counted = false
     var rhiOnTime: Bool?              // nil: not due yet, or never ended
     var startedAt: Int64
-    var endedAt: Int64?               // as of the as-of time
-    var foundAt: Int64?
-    var debriefAt: Int64?
-    var rhiHeldAt: Int64?
+    @PackedTime var endedAt: Int64? = nil               // as of the as-of time
+    @PackedTime var foundAt: Int64? = nil
+    @PackedTime var debriefAt: Int64? = nil
+    @PackedTime var rhiHeldAt: Int64? = nil
 
     var durationHours: Double? { endedAt.map { Double($0 - startedAt) / 3_600_000 } }
 }
@@ -132,10 +132,17 @@ public struct ReadModel {
         }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
-        let grouping = timeline ? Background { [canonicalName] in ReadModel.groupEntries(state, canonicalName: canonicalName) } : nil
+        let grouping = timeline ? Background { [canonicalName] in
+            var own = PhaseTimer()
+            defer { own.mark("  (entries grouped, in the background)") }
+            return ReadModel.groupEntries(state, canonicalName: canonicalName)
+        } : nil
 
-        // 3. Raw episodes: each agency's episode with a report, by child (canonical root).
-        var byChild: [UInt32: [EpisodeMerger.Raw]] = [:]
+        // 3. Raw episodes: each agency's episode with a report, grouped by child (canonical
+        // root) with a counting sort: `raws[group.range]` are `group.root`'s.
+        let noRoot = UInt32.max
+        var rootOfEpisode = [UInt32](repeating: noRoot, count: state.episodes.count)
+        var groupStart = [Int](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
         for (i, e) in state.episodes.enumerated() {
             guard e.hasReport else {
                 if !e.pending.isEmpty {
@@ -147,35 +154,57 @@ public struct ReadModel {
             for a in e.strayAcceptances {
                 unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(text(e.ref))"))
             }
-            byChild[ReadModel.root(e.reportChild, canonicalName).raw, default: []]
-                .append(EpisodeMerger.Raw(index: Int32(i), ref: e.ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:")))
+            let r = ReadModel.root(e.reportChild, canonicalName).raw
+            rootOfEpisode[i] = r
+            groupStart[Int(r) + 1] += 1
         }
+        for k in 1..<groupStart.count { groupStart[k] += groupStart[k - 1] }
+        let total = groupStart[groupStart.count - 1]
+        var raws = [EpisodeMerger.Raw](repeating: EpisodeMerger.Raw(index: 0, ref: .none, start: 0, isLA: false), count: total)
+        var next = groupStart
+        for (i, r) in rootOfEpisode.enumerated() where r != noRoot {
+            let e = state.episodes[i]
+            raws[next[Int(r)]] = EpisodeMerger.Raw(index: Int32(i), ref: e.ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:"))
+            next[Int(r)] += 1
+        }
+        rootOfEpisode = []
+        var childGroups: [EpisodeMerger.Group] = []
+        for r in 0..<(groupStart.count - 1) where groupStart[r + 1] > groupStart[r] {
+            childGroups.append(EpisodeMerger.Group(root: UInt32(r), range: groupStart[r]..<groupStart[r + 1]))
+        }
+        groupStart = []
 
         timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, on two cores: each
-        // takes half the children (by episodes).
-        let children = byChild.keys.map { (root: $0, name: text(Symbol(raw: $0))) }.sorted { $0.name < $1.name }.map(\.root)
-        let total = byChild.values.reduce(0) { $0 + $1.count }
-        var half = 0, seen = 0
-        while half < children.count && seen * 2 < total { seen += byChild[children[half]]!.count; half += 1 }
+        // takes the children of half the raw episodes and writes into its own part of one
+        // array (a child's merged episodes are never more than its raw ones), then the second
+        // part is moved down next to the first.
+        var half = 0
+        while half < childGroups.count && childGroups[half].range.lowerBound * 2 < total { half += 1 }
+        let secondAt = half < childGroups.count ? childGroups[half].range.lowerBound : total
         let merger = EpisodeMerger(state: state, rules: rules, asOf: asOf.millisecondsSinceEpoch, placements: placementList,
                                    placementsByChild: placementsByChild)
-        var merged: [EpisodeView] = [], second: [EpisodeView] = []
-        try! Parallel.both({
-            var m = merger
-            merged = m.merge(children[..<half], byChild)
-        }, {
-            var m = merger
-            second = m.merge(children[half...], byChild)
-        })
-        merged += second
-        second = []
+        var merged = [EpisodeView](unsafeUninitializedCapacity: total) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            var first = 0, second = 0
+            try! Parallel.both({
+                var m = merger
+                first = m.merge(childGroups[..<half], raws, into: base)
+            }, {
+                var m = merger
+                second = m.merge(childGroups[half...], raws, into: base + secondAt)
+            })
+            if first < secondAt { (base + first).moveInitialize(from: base + secondAt, count: second) }
+            count = first + second
+        }
+        raws = []
         timer.mark("  merge")
         // As of T: episodes that started after T are left out.
         let asOfMs = asOf.millisecondsSinceEpoch
         merged.removeAll { $0.startedAt > asOfMs }
         merged.sort { $0.startedAt != $1.startedAt ? $0.startedAt < $1.startedAt : names.less($0.key, $1.key) }
         episodes = merged
+        merged = []
         timer.mark("  sort")
         for (i, e) in episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
 
