@@ -67,7 +67,10 @@ struct EpisodeState {
     var force = Symbol.none
     var missingFromCare = false
     var start: Int64 = 0
-    var reportFactors: [Symbol] = []
+    /// The risk factors, in one array (one allocation, one place to read): the last report's
+    /// (`reportFactorCount` of them), then those developments added, each once.
+    var riskFactors: [Symbol] = []
+    var reportFactorCount: Int32 = 0
     var hasFound = false
     var foundAt: Int64 = 0
     var foundBy = Symbol.none
@@ -79,7 +82,6 @@ struct EpisodeState {
     var interviewOutcome = Symbol.none
     @PackedTime var interviewHeldAt: Int64? = nil
     var transfers: [TransferState] = []
-    var factors: [Symbol] = []
     /// Children named before the first report (linked to its child when it comes).
     var children: [Symbol] = []
     /// Developments while no report is known (unplaced if none ever comes).
@@ -88,6 +90,22 @@ struct EpisodeState {
     var strayAcceptances: [UnplacedEvent] = []
 
     init(ref: Symbol) { self.ref = ref }
+
+    /// The risk factors of the last report.
+    var reportFactors: ArraySlice<Symbol> { riskFactors[..<Int(reportFactorCount)] }
+    /// The risk factors developments added.
+    var factors: ArraySlice<Symbol> { riskFactors[Int(reportFactorCount)...] }
+
+    /// Makes `list` the report's risk factors (those developments added stay).
+    mutating func setReportFactors(_ list: some Collection<Symbol>) {
+        riskFactors.replaceSubrange(..<Int(reportFactorCount), with: list)
+        reportFactorCount = Int32(list.count)
+    }
+
+    /// Adds a risk factor a development names, unless one already did.
+    mutating func addFactor(_ s: Symbol) {
+        if !factors.contains(s) { riskFactors.append(s) }
+    }
 }
 
 /// The projector's folded state: one record per child reference, episode, placement and care
@@ -251,7 +269,7 @@ public struct ProjectionState {
         episodes[i].reportRisk = risk
         episodes[i].force = force
         episodes[i].missingFromCare = f[.missingFrom].string?.is("carePlacement") ?? false
-        episodes[i].reportFactors = factors
+        episodes[i].setReportFactors(factors)
     }
 
     private mutating func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
@@ -305,7 +323,7 @@ public struct ProjectionState {
     private mutating func addFactors(_ i: Int, _ f: EventFacts, _ field: DataField) {
         f.forEachString(in: field, scratch: scratch) { s in
             let sym = symbols.intern(s)
-            if !episodes[i].factors.contains(sym) { episodes[i].factors.append(sym) }
+            episodes[i].addFactor(sym)
         }
     }
 

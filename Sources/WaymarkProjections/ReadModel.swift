@@ -71,6 +71,8 @@ public struct ReadModel {
     let state: ProjectionState
     /// Every reference of each child, by canonical reference, sorted.
     public var groups: [String: [String]] = [:]
+    /// Every child's canonical reference, sorted (the order of the per-child tables).
+    public var children: [String] = []
     /// Each child's canonical root symbol, by canonical reference.
     var rootOf: [String: Symbol] = [:]
     /// Every placement, in the state's order (an episode names one by its index here).
@@ -82,11 +84,8 @@ public struct ReadModel {
     var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
-    /// Every event about each child (canonical reference), in time order: its offset in the
-    /// log and what became of it, child after child.
-    var entryList: [(offset: UInt64, status: EventStatus)] = []
-    /// Where each child's entries are in `entryList`, by canonical reference.
-    var entryRanges: [String: Range<Int>] = [:]
+    /// Every event about each child, in time order, child after child.
+    var entryOrder = EntryOrder()
 
     /// The texts of the state's symbols.
     var names: Symbols { state.symbols }
@@ -113,6 +112,7 @@ public struct ReadModel {
             if root.index == k { rootOf[text(root)] = root }
         }
         for k in groups.keys { groups[k]!.sort() }
+        children = groups.keys.sorted()
         func canonical(_ s: Symbol) -> String { text(ReadModel.root(s, canonicalName)) }
 
         timer.mark("  identity")
@@ -210,7 +210,7 @@ public struct ReadModel {
 
         timer.mark("  episodes")
         // 5. Entries (grouped on another thread meanwhile).
-        if let grouping { (entryList, entryRanges) = grouping.wait() }
+        if let grouping { entryOrder = grouping.wait() }
         unplaced.sort { ($0.offset, $0.id) < ($1.offset, $1.id) }
         timer.mark("  entries")
     }
@@ -223,23 +223,29 @@ public struct ReadModel {
         (rootOf[child].flatMap { placementsByChild[$0] } ?? []).map { placementList[Int($0)] }
     }
 
-    /// The agency episodes merged into `e` (the primary, then the LA period if one was merged).
-    private func agencyEpisodes(of e: EpisodeView) -> [Int] {
-        e.secondary >= 0 ? [Int(e.primary), Int(e.secondary)] : [Int(e.primary)]
+    /// Calls `body` with the log offset and status of every event about the child whose
+    /// canonical reference is `child`, in time order.
+    func forEachEntry(of child: String, _ body: (UInt64, EventStatus) -> Void) {
+        guard let range = entryOrder.ranges[child] else { return }
+        let offsets = entryOrder.offsets, statuses = entryOrder.statuses
+        for k in range { body(offsets[k], statuses.isEmpty ? .current : statuses[k]) }
     }
 
-    /// The risk factors of an episode: those of the agency episodes merged into it.
+    /// The risk factors of an episode: those of the agency episodes merged into it (the
+    /// primary, then the LA period if one was merged).
     func forEachRiskFactor(of e: EpisodeView, _ body: (Symbol) -> Void) {
-        for i in agencyEpisodes(of: e) {
-            for f in state.episodes[i].reportFactors { body(f) }
-            for f in state.episodes[i].factors { body(f) }
+        state.episodes.withUnsafeBufferPointer { all in
+            for i in [e.primary, e.secondary] where i >= 0 {
+                for f in all[Int(i)].riskFactors { body(f) }
+            }
         }
     }
 
     /// The transfers of an episode's case: those of the agency episodes merged into it, by
     /// request time (then the force asked).
     func transfers(of e: EpisodeView) -> [TransferState] {
-        var list = agencyEpisodes(of: e).flatMap { state.episodes[$0].transfers }
+        var list = state.episodes[Int(e.primary)].transfers
+        if e.secondary >= 0 { list += state.episodes[Int(e.secondary)].transfers }
         if list.count > 1 {
             let names = self.names
             list.sort { $0.requestedAt != $1.requestedAt ? $0.requestedAt < $1.requestedAt : names.less($0.to, $1.to) }
@@ -255,9 +261,8 @@ public struct ReadModel {
 
     /// Every event about each child, in time order, grouped by child: a counting sort by
     /// canonical reference (log order kept), then each child's few sorted by time. Returns
-    /// (offset, status) child after child, and where each child's run is.
-    static func groupEntries(_ state: ProjectionState, canonicalName: [Int32])
-        -> ([(offset: UInt64, status: EventStatus)], [String: Range<Int>]) {
+    /// the events' offsets child after child, where each child's run is, and their statuses.
+    static func groupEntries(_ state: ProjectionState, canonicalName: [Int32]) -> EntryOrder {
         var names = state.symbols
         let entries = state.entries
         var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
@@ -272,17 +277,51 @@ public struct ReadModel {
             next[r] += 1
         }
         var ranges: [String: Range<Int>] = [:]
-        for r in 0..<(bucket.count - 1) where bucket[r + 1] - bucket[r] > 0 {
-            let range = Int(bucket[r])..<Int(bucket[r + 1])
-            order[range].sort { (entries[Int($0)].occurredAt, entries[Int($0)].offset) < (entries[Int($1)].occurredAt, entries[Int($1)].offset) }
-            ranges[names.string(Symbol(raw: UInt32(r)))] = range
+        entries.withUnsafeBufferPointer { all in
+            order.withUnsafeMutableBufferPointer { order in
+                for r in 0..<(bucket.count - 1) where bucket[r + 1] - bucket[r] > 0 {
+                    let range = Int(bucket[r])..<Int(bucket[r + 1])
+                    // Within a bucket the entries are in log order, and offsets are unique.
+                    order[range].sort { a, b in
+                        let x = all[Int(a)], y = all[Int(b)]
+                        return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
+                    }
+                    ranges[names.string(Symbol(raw: UInt32(r)))] = range
+                }
+            }
         }
-        let noStatuses = state.statuses.isEmpty
-        let list = order.map { i in
-            let o = entries[Int(i)].offset
-            return (offset: o, status: noStatuses ? EventStatus.current : state.statuses[o] ?? .current)
-        }
-        return (list, ranges)
+        // The offsets and statuses in that order, so the timeline reads them in sequence.
+        let statuses = entryStatuses(state)
+        return EntryOrder(offsets: order.map { entries[Int($0)].offset }, ranges: ranges,
+                          statuses: statuses.isEmpty ? [] : order.map { statuses[Int($0)] })
     }
 
+    /// Each entry's status, from the state's statuses by offset: the entries are in log order,
+    /// so each status is found by a binary search (empty: every event is current).
+    static func entryStatuses(_ state: ProjectionState) -> [EventStatus] {
+        guard !state.statuses.isEmpty else { return [] }
+        var list = [EventStatus](repeating: .current, count: state.entries.count)
+        let entries = state.entries
+        let inLogOrder = zip(entries, entries.dropFirst()).allSatisfy { $0.offset < $1.offset }
+        guard inLogOrder else {
+            for (i, e) in entries.enumerated() { list[i] = state.statuses[e.offset] ?? .current }
+            return list
+        }
+        for (offset, status) in state.statuses {
+            var lo = 0, hi = entries.count
+            while lo < hi { let mid = (lo + hi) / 2; if entries[mid].offset < offset { lo = mid + 1 } else { hi = mid } }
+            if lo < entries.count && entries[lo].offset == offset { list[lo] = status }
+        }
+        return list
+    }
+
+}
+
+/// The events about each child in time order, child after child: their offsets in the log,
+/// where each child's run is (by canonical reference), and their statuses (empty when every
+/// event is current).
+struct EntryOrder {
+    var offsets: [UInt64] = []
+    var ranges: [String: Range<Int>] = [:]
+    var statuses: [EventStatus] = []
 }

@@ -114,19 +114,34 @@ extension ReadModel {
         let window = Int64(rules.repeatWithinDays) * 86_400_000
         let names = self.names
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
-        for child in groups.keys.sorted() {
-            let all = episodes(of: child).map { episodes[$0] }
-            let counted = all.filter(\.counted)
-            let starts = counted.map(\.startedAt).sorted()
+        // Room reused from child to child.
+        var starts: [Int64] = [], factors: [Symbol] = []
+        for child in children {
+            // The child's episodes are in start order, so the counted starts are too.
+            starts.removeAll(keepingCapacity: true)
+            factors.removeAll(keepingCapacity: true)
+            var open = false
+            for i in episodes(of: child) {
+                let e = episodes[i]
+                if e.counted {
+                    starts.append(e.startedAt)
+                    if e.endedAt == nil { open = true }
+                }
+                forEachRiskFactor(of: e) { factors.append($0) }
+            }
             var repeatMissing = false
             if starts.count >= rules.repeatEpisodes {
                 for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
             }
-            var factors = Set<Symbol>()
-            for e in all { forEachRiskFactor(of: e) { factors.insert($0) } }
-            try t.add(.text(child), .list(groups[child]!), .int(counted.count), time(counted.first?.startedAt),
-                      time(counted.last?.startedAt), .flag(repeatMissing), .flag(counted.contains { $0.endedAt == nil }), .int(placementCount[child] ?? 0),
-                      .text(factors.map { names.text($0) }.sorted().joined(separator: ";")))
+            var factorText = ""
+            if !factors.isEmpty {
+                factors.sort { $0.raw < $1.raw }
+                var distinct: [String] = []
+                for (k, f) in factors.enumerated() where k == 0 || factors[k - 1] != f { distinct.append(names.text(f)) }
+                factorText = distinct.sorted().joined(separator: ";")
+            }
+            try t.add(.text(child), .list(groups[child]!), .int(starts.count), time(starts.first), time(starts.last), .flag(repeatMissing),
+                      .flag(open), .int(placementCount[child] ?? 0), .text(factorText))
         }
         return try t.finish()
     }

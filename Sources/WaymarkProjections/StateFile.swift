@@ -105,7 +105,7 @@ enum StateFile {
             if flag(4) { e.riskAt = try r.zigzag() &+ e.start }
             if flag(5) { e.debriefAt = try r.zigzag() &+ e.start }
             if flag(6) { e.interviewHeldAt = try r.zigzag() &+ e.start }
-            e.reportFactors = try r.vsyms(); e.factors = try r.vsyms(); e.children = try r.vsyms()
+            e.setReportFactors(try r.vsyms()); for f in try r.vsyms() { e.riskFactors.append(f) }; e.children = try r.vsyms()
             for _ in 0..<(try r.count()) {
                 let to = try r.vsym(), from = try r.vsym(), requestedAt = try r.zigzag() &+ e.start
                 let accepted = try r.varint() == 1 ? try r.zigzag() &+ e.start : nil
@@ -173,7 +173,7 @@ struct StateWriter {
     mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
     /// A symbol as a varint (none is 0).
     mutating func vsym(_ s: Symbol) { varint(UInt64(s.raw &+ 1)) }
-    mutating func vsyms(_ list: [Symbol]) { varint(UInt64(list.count)); for s in list { vsym(s) } }
+    mutating func vsyms(_ list: some Collection<Symbol>) { varint(UInt64(list.count)); for s in list { vsym(s) } }
     mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
     mutating func unplaced(_ list: [UnplacedEvent]) {
         int(list.count)

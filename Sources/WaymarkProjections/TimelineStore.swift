@@ -27,7 +27,7 @@ public enum TimelineStore {
         var entries: [(UInt64, UInt64, UInt32)] = []
         var w = JSONWriter(out: [])
         w.out.reserveCapacity(ModelFile.chunk + (1 << 20))
-        for child in model.groups.keys.sorted() {
+        for child in model.children {
             try file.write(&w.out)
             let refs = model.groups[child]!
             let start = file.written + w.out.count
@@ -56,11 +56,12 @@ public enum TimelineStore {
             // The entries' events stay in the log: the store keeps "offset status" pairs after a
             // tab, and a lookup reads the events from the log.
             w.raw("\t")
-            for (n, k) in (model.entryRanges[child] ?? 0..<0).enumerated() {
-                let h = model.entryList[k]
+            var n = 0
+            model.forEachEntry(of: child) { offset, status in
                 if n > 0 { w.raw(",") }
-                JSONText.appendInt(h.offset, to: &w.out)
-                switch h.status {
+                n += 1
+                JSONText.appendInt(offset, to: &w.out)
+                switch status {
                 case .current: w.raw(" c")
                 case .superseded: w.raw(" s")
                 case .retracted: w.raw(" r")
