@@ -13,7 +13,7 @@ final class ModelFile {
     private var position = 0
     /// The CRC-32C of every byte written so far (for files that end with their checksum).
     private(set) var checksum: UInt32 = 0
-    static let chunk = 4 << 20
+    static let chunk = 1 << 20
 
     init(directory: String, name: String) throws {
         self.name = name
