@@ -42,7 +42,7 @@ final class FactPipe: @unchecked Sendable {
         var verdicts = corrections
         let hasCorrections = !corrections.isEmpty
         try Parallel.both({
-            pipe.consume { offset, facts, verdict in state.apply(offset: offset, facts: facts, verdict: verdict) }
+            pipe.consume { offset, facts, valid, verdict in state.apply(offset: offset, facts: facts, valid: valid, verdict: verdict) }
         }, {
             pipe.produce(reader, from: from, end: end) { key, offset in
                 hasCorrections ? verdicts.verdict(key: key, offset: offset.rawValue) : ProjectionState.Verdict()
@@ -66,11 +66,11 @@ final class FactPipe: @unchecked Sendable {
                 let v = verdict(record.key, record.offset)
                 scratch.reset()
                 let valid = EventFacts.read(record.payload, scratch: scratch, into: &facts)
-                if !writer.put(record.offset, valid ? facts : nil, v) {
+                if !writer.put(record.offset, facts, valid: valid, v) {
                     hand(slot, writer.count, isLast: false)
                     slot = (slot + 1) % FactPipe.ringSize
                     writer = BlockWriter(block: take(slot, atLeast: BlockWriter.size(of: facts) + 64))
-                    let fits = writer.put(record.offset, valid ? facts : nil, v)
+                    let fits = writer.put(record.offset, facts, valid: valid, v)
                     precondition(fits, "a block sized for the record holds it")
                 }
                 return record.offset.next < end
@@ -99,7 +99,7 @@ final class FactPipe: @unchecked Sendable {
 
     // MARK: - Consuming
 
-    private func consume(_ apply: (Offset, EventFacts?, ProjectionState.Verdict) -> Void) {
+    private func consume(_ apply: (Offset, borrowing EventFacts, Bool, ProjectionState.Verdict) -> Void) {
         var slot = 0
         var facts = EventFacts()
         while true {
@@ -107,7 +107,7 @@ final class FactPipe: @unchecked Sendable {
             var r = BlockReader(block: UnsafeRawBufferPointer(blocks[slot]))
             for _ in 0..<used[slot] {
                 let (offset, valid, verdict) = r.next(into: &facts)
-                apply(offset, valid ? facts : nil, verdict)
+                apply(offset, facts, valid, verdict)
             }
             let isLast = last[slot]
             free.signal()
@@ -130,14 +130,14 @@ private struct BlockWriter {
         return n
     }
 
-    mutating func put(_ offset: Offset, _ facts: EventFacts?, _ v: ProjectionState.Verdict) -> Bool {
-        let need = facts.map(BlockWriter.size) ?? 16
+    mutating func put(_ offset: Offset, _ f: borrowing EventFacts, valid: Bool, _ v: ProjectionState.Verdict) -> Bool {
+        let need = valid ? BlockWriter.size(of: f) : 16
         guard at + need <= block.count else { return false }
         store(offset.rawValue)
-        store(UInt8(facts == nil ? 0 : 1))
+        store(UInt8(valid ? 1 : 0))
         store(v.status.rawValue)
         store(UInt8((v.supersedesKnown ? 1 : 0) | (v.retractsKnown ? 2 : 0)))
-        if let f = facts {
+        if valid {
             store(f.kind.rawValue)
             store(f.occurredAt)
             store(Int32(truncatingIfNeeded: f.schemaVersion))
