@@ -218,10 +218,9 @@ public struct ReadModel {
     /// The episodes of the child whose canonical reference is `child`, in start order.
     func episodes(of child: String) -> [Int] { rootOf[child].flatMap { episodesByChild[$0] } ?? [] }
 
-    /// The placements of the child whose canonical reference is `child`, by start.
-    func placements(of child: String) -> [PlacementView] {
-        (rootOf[child].flatMap { placementsByChild[$0] } ?? []).map { placementList[Int($0)] }
-    }
+    /// Where the placements of the child whose canonical reference is `child` are in
+    /// `placementList`, by start.
+    func placementIndices(of child: String) -> [Int32] { rootOf[child].flatMap { placementsByChild[$0] } ?? [] }
 
     /// Calls `body` with the log offset and status of every event about the child whose
     /// canonical reference is `child`, in time order.

@@ -34,7 +34,8 @@ public enum TimelineStore {
             w.raw("{\"child\":"); w.string(child)
             w.raw(",\"refs\":"); w.strings(refs)
             w.raw(",\"placements\":[")
-            for (n, p) in model.placements(of: child).enumerated() {
+            for (n, k) in model.placementIndices(of: child).enumerated() {
+                let p = model.placementList[Int(k)]
                 if n > 0 { w.raw(",") }
                 w.raw("{\"placement\":"); w.string(p.ref)
                 w.raw(",\"placingLA\":"); w.string(p.placingLA)
@@ -69,7 +70,7 @@ public enum TimelineStore {
             }
             w.raw("\n")
             let length = UInt32(file.written + w.out.count - start)
-            for ref in refs { entries.append((Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }, UInt64(start), length)) }
+            for var ref in refs { entries.append((ref.withUTF8 { KeyIndex.hash(UnsafeRawBufferPointer($0)) }, UInt64(start), length)) }
         }
         try file.write(&w.out, force: true)
         entries.sort { ($0.0, $0.1) < ($1.0, $1.1) }

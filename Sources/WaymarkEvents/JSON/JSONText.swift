@@ -133,9 +133,13 @@ extension JSONText {
     public static func appendInt<I: BinaryInteger>(_ n: I, to out: inout [UInt8]) {
         if n < 0 { out.append(UInt8(ascii: "-")) }
         var m = UInt64(n.magnitude)
-        // The digits go in lowest first, then are turned around in place: no buffer per number.
-        let start = out.count
-        repeat { out.append(UInt8(truncatingIfNeeded: 48 + m % 10)); m /= 10 } while m > 0
-        out[start...].reverse()
+        if m < 10 { out.append(UInt8(truncatingIfNeeded: 48 + m)); return }
+        // The digits go lowest first into 24 bytes on the stack, then are appended at once.
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var k = b.count
+            repeat { k -= 1; b[k] = UInt8(truncatingIfNeeded: 48 + m % 10); m /= 10 } while m > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[k...]))
+        }
     }
 }
