@@ -97,8 +97,8 @@ public struct ReadModel {
         self.asOf = requested ?? Timestamp(millisecondsSinceEpoch: state.latest ?? 0)
         self.state = state
         unplaced = state.unplaced
-        var names = state.symbols
-        func text(_ s: Symbol) -> String { names.string(s) }
+        let names = state.symbols
+        func text(_ s: Symbol) -> String { names.text(s) }
         func optional(_ s: Symbol) -> String? { names.optional(s) }
         func time(_ ms: Int64?) -> Timestamp? { ms.map { Timestamp(millisecondsSinceEpoch: $0) } }
 
@@ -262,7 +262,7 @@ public struct ReadModel {
     /// canonical reference (log order kept), then each child's few sorted by time. Returns
     /// the events' offsets child after child, where each child's run is, and their statuses.
     static func groupEntries(_ state: ProjectionState, canonicalName: [Int32]) -> EntryOrder {
-        var names = state.symbols
+        let names = state.symbols
         let entries = state.entries
         var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
         func rootOf(_ c: Symbol) -> Int { ReadModel.root(c, canonicalName).index }
@@ -285,7 +285,7 @@ public struct ReadModel {
                         let x = all[Int(a)], y = all[Int(b)]
                         return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
                     }
-                    ranges[names.string(Symbol(raw: UInt32(r)))] = range
+                    ranges[names.text(Symbol(raw: UInt32(r)))] = range
                 }
             }
         }

@@ -24,7 +24,6 @@ struct Symbols {
     /// Open addressing: per slot, the high 32 bits of the symbol's hash, then its index + 1
     /// (all zeros: empty), so a probe rarely reads a symbol's bytes that are not the ones sought.
     private var slots: [UInt64] = Array(repeating: 0, count: 1 << 10)
-    private var strings: [String?] = []
 
     var count: Int { starts.count - 1 }
 
@@ -49,7 +48,6 @@ struct Symbols {
         let id = UInt32(count)
         arena.append(contentsOf: bytes)
         starts.append(UInt32(arena.count))
-        strings.append(nil)
         slots[slot] = tag | UInt64(id + 1)
         if count * 2 > slots.count { grow() }
         return Symbol(raw: id)
@@ -70,6 +68,7 @@ struct Symbols {
     }
 
     private mutating func grow() { rehash(slots: slots.count * 2) }
+
 
     /// Files every symbol again in a table of `slots` slots (a power of two).
     private mutating func rehash(slots size: Int) {
@@ -92,19 +91,11 @@ struct Symbols {
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(starts[s.index])..<Int(starts[s.index + 1])])) }
     }
 
-    /// The symbol's text ("" for none).
-    mutating func string(_ s: Symbol) -> String {
-        if s.isNone { return "" }
-        if let t = strings[s.index] { return t }
-        let t = withBytes(s) { String(decoding: $0, as: UTF8.self) }
-        strings[s.index] = t
-        return t
-    }
-
     /// The symbol's text, or nil for none.
-    mutating func optional(_ s: Symbol) -> String? { s.isNone ? nil : string(s) }
+    func optional(_ s: Symbol) -> String? { s.isNone ? nil : text(s) }
 
-    /// The symbol's text made afresh, not kept ("" for none): for readers sharing one table.
+    /// The symbol's text ("" for none), made afresh each time (a table of them would cost 16
+    /// bytes per symbol, and a copy of it in each reader that filled it).
     func text(_ s: Symbol) -> String {
         withBytes(s) { String(decoding: $0, as: UTF8.self) }
     }
@@ -125,7 +116,6 @@ struct Symbols {
     init(arena: [UInt8], starts: [UInt32]) {
         self.arena = arena
         self.starts = starts
-        self.strings = Array(repeating: nil, count: starts.count - 1)
         var size = 1 << 10
         while size < count * 2 + 2 { size *= 2 }
         rehash(slots: size)
