@@ -69,7 +69,6 @@ struct Symbols {
 
     private mutating func grow() { rehash(slots: slots.count * 2) }
 
-
     /// Files every symbol again in a table of `slots` slots (a power of two).
     private mutating func rehash(slots size: Int) {
         slots = Array(repeating: 0, count: size)
