@@ -92,6 +92,25 @@ struct EventFacts {
     var occurredAt: Int64 = 0
     var schemaVersion = 1
     var data = [FactValue](repeating: FactValue(), count: DataField.allCases.count)
+    /// Which `data` slots are set (bit k: slot k), so that emptying, sizing and copying the
+    /// facts touch only those, not all of them, for every event.
+    private(set) var present: UInt64 = 0
+
+    /// Sets `data` slot `k`.
+    mutating func set(_ k: Int, _ v: FactValue) {
+        data[k] = v
+        present |= 1 << UInt64(k)
+    }
+
+    /// Calls `body` with each set `data` slot and its value, in slot order.
+    func forEachPresent(_ body: (Int, FactValue) -> Void) {
+        var m = present
+        while m != 0 {
+            let k = m.trailingZeroBitCount
+            body(k, data[k])
+            m &= m - 1
+        }
+    }
 
     subscript(_ f: DataField) -> FactValue { data[f.rawValue] }
 
@@ -292,9 +311,10 @@ extension EventFacts {
                 f.occurredAt = t.millisecondsSinceEpoch
                 sawOccurred = true
             case 13 where key.is("schemaVersion"):
+                // Digits read in place (a String per event to parse them was measurable).
                 let text = s.literal()
-                guard let v = Int(String(decoding: text, as: UTF8.self)) else { return false }
-                f.schemaVersion = v
+                guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+                f.schemaVersion = text.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             case 4 where key.is("data"):
                 return s.members { s, field in
                     guard let which = DataField.named(field) else { return s.skip() }
@@ -302,19 +322,19 @@ extension EventFacts {
                     switch s.peek {
                     case UInt8(ascii: "\""):
                         guard let v = s.string() else { return false }
-                        f.data[which.rawValue] = FactValue(kind: .string, bytes: v)
+                        f.set(which.rawValue, FactValue(kind: .string, bytes: v))
                     case UInt8(ascii: "["):
                         let start = s.i
                         guard s.skip() else { return false }
-                        f.data[which.rawValue] = FactValue(kind: .list, bytes: UnsafeRawBufferPointer(rebasing: payload[start..<s.i]))
+                        f.set(which.rawValue, FactValue(kind: .list, bytes: UnsafeRawBufferPointer(rebasing: payload[start..<s.i])))
                     case UInt8(ascii: "{"):
-                        f.data[which.rawValue] = FactValue(kind: .object)
+                        f.set(which.rawValue, FactValue(kind: .object))
                         return s.skip()
                     default:
                         let text = s.literal()
                         let kind: FactValue.Kind = text.is("true") || text.is("false") ? .bool
                             : text.is("null") ? .null : .number
-                        f.data[which.rawValue] = FactValue(kind: kind, bytes: text)
+                        f.set(which.rawValue, FactValue(kind: kind, bytes: text))
                     }
                     return true
                 }
@@ -334,7 +354,9 @@ extension EventFacts {
         child = nil; episode = nil; supersedes = nil
         occurredAt = 0
         schemaVersion = 1
-        for k in data.indices { data[k] = FactValue() }
+        var m = present
+        while m != 0 { data[m.trailingZeroBitCount] = FactValue(); m &= m - 1 }
+        present = 0
     }
 
     /// Reads a stored event's facts into `f`: scanned from its bytes, or, for an older schema

@@ -126,7 +126,7 @@ private struct BlockWriter {
 
     static func size(of f: EventFacts) -> Int {
         var n = 40 + f.id.count + f.type.count + (f.child?.count ?? 0) + (f.episode?.count ?? 0) + (f.supersedes?.count ?? 0) + 5 * 4
-        for v in f.data where v.kind != .absent { n += 6 + v.bytes.count }
+        f.forEachPresent { _, v in n += 6 + v.bytes.count }
         return n
     }
 
@@ -142,10 +142,8 @@ private struct BlockWriter {
             store(f.occurredAt)
             store(Int32(truncatingIfNeeded: f.schemaVersion))
             bytes(f.id); bytes(f.type); bytes(f.child); bytes(f.episode); bytes(f.supersedes)
-            var present: UInt8 = 0
-            for v in f.data where v.kind != .absent { present += 1 }
-            store(present)
-            for (k, v) in f.data.enumerated() where v.kind != .absent {
+            store(UInt8(f.present.nonzeroBitCount))
+            f.forEachPresent { k, v in
                 store(UInt8(k))
                 store(v.kind.rawValue)
                 bytes(v.bytes)
@@ -194,7 +192,7 @@ private struct BlockReader {
         for _ in 0..<Int(load(UInt8.self)) {
             let k = Int(load(UInt8.self))
             let kind = FactValue.Kind(rawValue: load(UInt8.self)) ?? .absent
-            f.data[k] = FactValue(kind: kind, bytes: bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            f.set(k, FactValue(kind: kind, bytes: bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)))
         }
         return (offset, true, v)
     }
