@@ -20,8 +20,11 @@ struct Corrections {
     /// clear bit says so without hashing the whole id or probing `byId`.
     private var sketches = [UInt64](repeating: 0, count: Corrections.sketchBits / 64)
     private static let sketchBits = 1 << 20
-    /// The targets each correcting event names, by its offset.
-    private var correctors: [UInt64: (supersedes: Int?, retracts: Int?)] = [:]
+    /// The correcting events, in offset order: each one's offset and the targets it names.
+    /// The fold asks for each event in offset order, so a cursor finds them without hashing.
+    private var correctorOffsets: [UInt64] = []
+    private var correctors: [(supersedes: Int?, retracts: Int?)] = []
+    private var cursor = 0
     private let scratch = ScanScratch()
     private var facts = EventFacts()
 
@@ -35,7 +38,15 @@ struct Corrections {
         var entry: (supersedes: Int?, retracts: Int?) = (nil, nil)
         if let target = facts.supersedes { entry.supersedes = add(Array(target), by: offset, retracts: false) }
         if facts.kind == .eventRetracted, let target = facts[.target].string { entry.retracts = add(Array(target), by: offset, retracts: true) }
-        if entry.supersedes != nil || entry.retracts != nil { correctors[offset] = entry }
+        if entry.supersedes != nil || entry.retracts != nil {
+            // Noted in offset order (the second half of a split pass after the first); an
+            // out-of-order note is put in its place.
+            var at = correctorOffsets.count
+            while at > 0 && correctorOffsets[at - 1] > offset { at -= 1 }
+            if at > 0 && correctorOffsets[at - 1] == offset { correctors[at - 1] = entry; return }
+            correctorOffsets.insert(offset, at: at)
+            correctors.insert(entry, at: at)
+        }
     }
 
     private mutating func add(_ id: [UInt8], by offset: UInt64, retracts: Bool) -> Int {
@@ -82,6 +93,20 @@ struct Corrections {
     /// Records that target `k` is at `offset` (met in an earlier run).
     mutating func found(_ k: Int, at offset: UInt64) { targets[k].at = offset }
 
+    /// The targets the event at `offset` corrects, if it corrects any: found by moving the
+    /// cursor forward (offsets come in order), or by a binary search when one comes back.
+    private mutating func corrector(at offset: UInt64) -> (supersedes: Int?, retracts: Int?)? {
+        if cursor > 0 && correctorOffsets[cursor - 1] >= offset {
+            var lo = 0, hi = correctorOffsets.count
+            while lo < hi { let mid = (lo + hi) / 2; if correctorOffsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
+            cursor = lo
+        }
+        while cursor < correctorOffsets.count && correctorOffsets[cursor] < offset { cursor += 1 }
+        guard cursor < correctorOffsets.count, correctorOffsets[cursor] == offset else { return nil }
+        cursor += 1
+        return correctors[cursor - 1]
+    }
+
     /// The verdict on the event with this key at `offset`, as the fold meets it.
     mutating func verdict(key: UnsafeRawBufferPointer, offset: UInt64) -> ProjectionState.Verdict {
         var v = ProjectionState.Verdict()
@@ -90,7 +115,7 @@ struct Corrections {
             if targets[k].at == nil { targets[k].at = offset }
             v.status = status(of: k, at: offset)
         }
-        if let c = correctors[offset] {
+        if let c = corrector(at: offset) {
             if let k = c.supersedes { v.supersedesKnown = targets[k].at.map { $0 < offset } ?? false }
             if let k = c.retracts { v.retractsKnown = targets[k].at.map { $0 < offset } ?? false }
         }

@@ -140,9 +140,10 @@ final class ScanScratch {
     private var used = 0
     deinit { for b in blocks { b.deallocate() } }
     func reset() {
-        for b in blocks.dropFirst() { b.deallocate() }
-        blocks = Array(blocks.prefix(1))
         used = 0
+        guard blocks.count > 1 else { return }
+        for b in blocks.dropFirst() { b.deallocate() }
+        blocks.removeSubrange(1...)
     }
     /// A buffer of `count` bytes.
     func take(_ count: Int) -> UnsafeMutableRawBufferPointer {
