@@ -202,7 +202,7 @@ public struct ReadModel {
         // As of T: episodes that started after T are left out.
         let asOfMs = asOf.millisecondsSinceEpoch
         merged.removeAll { $0.startedAt > asOfMs }
-        merged.sort { $0.startedAt != $1.startedAt ? $0.startedAt < $1.startedAt : names.less($0.key, $1.key) }
+        ReadModel.sortByStart(&merged, names)
         episodes = merged
         merged = []
         timer.mark("  sort")
@@ -250,6 +250,31 @@ public struct ReadModel {
             list.sort { $0.requestedAt != $1.requestedAt ? $0.requestedAt < $1.requestedAt : names.less($0.to, $1.to) }
         }
         return list
+    }
+
+    /// Sorts episodes by start, then key (keys are unique, so the order is total). The keys
+    /// are sorted, small, and the episodes then moved into place along the permutation's
+    /// cycles: no second array of episodes, nor the sort's buffer of half of them.
+    static func sortByStart(_ list: inout [EpisodeView], _ names: Symbols) {
+        var keys = list.enumerated().map { (start: $0.element.startedAt, index: UInt32($0.offset)) }
+        list.withUnsafeBufferPointer { all in
+            keys.sort { a, b in a.start != b.start ? a.start < b.start : names.less(all[Int(a.index)].key, all[Int(b.index)].key) }
+        }
+        // Position k takes the episode at keys[k].index; follow each cycle once.
+        list.withUnsafeMutableBufferPointer { all in
+            for k in keys.indices where keys[k].index != UInt32.max {
+                guard keys[k].index != UInt32(k) else { keys[k].index = .max; continue }
+                let saved = all[k]
+                var at = k
+                while true {
+                    let from = Int(keys[at].index)
+                    keys[at].index = .max
+                    if from == k { all[at] = saved; break }
+                    all[at] = all[from]
+                    at = from
+                }
+            }
+        }
     }
 
     /// The canonical reference of the child `s` names: its group's root in `canonicalName`
