@@ -53,7 +53,7 @@ struct EpisodeView {
     var counted = false
     var rhiOnTime: Bool?              // nil: not due yet, or never ended
     var startedAt: Int64
-    @PackedTime var endedAt: Int64? = nil               // as of the as-of time
+    @PackedTime var endedAt: Int64? = nil   // as of the as-of time
     @PackedTime var foundAt: Int64? = nil
     @PackedTime var debriefAt: Int64? = nil
     @PackedTime var rhiHeldAt: Int64? = nil
