@@ -13,7 +13,9 @@ enum EpisodeRows {
         guard !rows.isEmpty else { return "" }
         let head = try index.read(count: 8, at: at)
         guard head.count == 8 else { throw SchemaError("\(directory)/timeline.idx ends before its episode rows") }
-        let rowCount = Int(readLE(UInt64.self, head, 0))
+        guard let rowCount = Int(exactly: readLE(UInt64.self, head, 0)), rowCount < 1 << 40 else {
+            throw SchemaError("\(directory)/timeline.idx: damaged count of episode rows")
+        }
         guard let csv = try SystemFile.openForReadingIfExists(directory + "/episodes.csv") else {
             throw SchemaError("\(directory)/episodes.csv is missing (the timeline's episodes are its rows)")
         }
@@ -22,8 +24,10 @@ enum EpisodeRows {
         for (n, row) in rows.enumerated() {
             guard row >= 0, row < rowCount else { throw SchemaError("\(directory)/timeline.dat: episode row \(row) is not among the \(rowCount) rows of episodes.csv") }
             let span = try index.read(count: 16, at: at + 8 + row * 8)
+            let damaged = SchemaError("\(directory)/timeline.idx: damaged position of episode row \(row)")
+            guard span.count == 16 else { throw damaged }
             let start = readLE(UInt64.self, span, 0), end = readLE(UInt64.self, span, 8)
-            guard span.count == 16, start > 0, start < end, end - start < 1 << 20 else { throw SchemaError("\(directory)/timeline.idx: damaged position of episode row \(row)") }
+            guard start > 0, start < end, end - start < 1 << 20 else { throw damaged }
             // The row with the line end before it: a file changed since it was indexed shows.
             let bytes = try csv.read(count: Int(end - start) + 1, at: Int(start) - 1)
             let parsed = CSVFile(bytes: header + bytes.dropFirst())

@@ -101,18 +101,27 @@ public enum TimelineStore {
             throw SchemaError("\(directory)/timeline.idx is from an older Waymark: run waymark project --rebuild --out \(directory)")
         }
         guard head.count == 16, Array(head[0..<8]) == magic else { throw SchemaError("\(directory)/timeline.idx is not a timeline index") }
-        let count = Int(readLE(UInt64.self, head, 8))
+        // Every number read from the index is checked before it is used: a damaged index is an
+        // error, never a crash or a read elsewhere.
+        let damaged = SchemaError("\(directory)/timeline.idx is damaged: run waymark project --rebuild --out \(directory)")
+        func read(_ n: Int, at position: Int) throws -> [UInt8] {
+            let bytes = try idx.read(count: n, at: position)
+            guard bytes.count == n else { throw damaged }
+            return bytes
+        }
+        guard let count = Int(exactly: readLE(UInt64.self, head, 8)), count <= (try idx.size() - 16) / 20 else { throw damaged }
         let hash = Array(ref.utf8).withUnsafeBytes { KeyIndex.hash($0) }
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if readLE(UInt64.self, try idx.read(count: 8, at: 16 + mid * 20), 0) < hash { lo = mid + 1 } else { hi = mid }
+            if readLE(UInt64.self, try read(8, at: 16 + mid * 20), 0) < hash { lo = mid + 1 } else { hi = mid }
         }
         var i = lo
         while i < count {
-            let entry = try idx.read(count: 20, at: 16 + i * 20)
+            let entry = try read(20, at: 16 + i * 20)
             guard readLE(UInt64.self, entry, 0) == hash else { break }
-            let record = try dat.read(count: Int(readLE(UInt32.self, entry, 16)), at: Int(readLE(UInt64.self, entry, 8)))
+            guard let position = Int(exactly: readLE(UInt64.self, entry, 8)) else { throw damaged }
+            let record = try dat.read(count: Int(readLE(UInt32.self, entry, 16)), at: position)
             let parts = record.split(separator: 0x09, maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { throw SchemaError("\(directory)/timeline.dat: a record without its episodes and entries") }
             let head = String(decoding: parts[0], as: UTF8.self)

@@ -148,5 +148,21 @@ final class GoldenScenarioTests: XCTestCase {
             bytes.replaceSubrange((bytes.count - 40)..<(bytes.count - 32), with: [UInt8](repeating: 0xFF, count: 8))
             try bytes.write(to: URL(fileURLWithPath: idx))
         }, "damaged position of episode row")
+        try fails({ models in
+            // Cut inside the row positions: what is left of them is shorter than one position pair.
+            let idx = models + "/timeline.idx"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
+            try bytes.prefix(bytes.count - 36).write(to: URL(fileURLWithPath: idx))
+        }, "damaged position of episode row")
+        func overwrite(_ models: String, at position: (Int) -> Int) throws {
+            let idx = models + "/timeline.idx"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
+            let at = position(bytes.count)
+            bytes.replaceSubrange(at..<(at + 8), with: [UInt8](repeating: 0xFF, count: 8))
+            try bytes.write(to: URL(fileURLWithPath: idx))
+        }
+        // The reference count (after the magic), then the row count (before the 5 row positions).
+        try fails({ try overwrite($0) { _ in 8 } }, "timeline.idx is damaged")
+        try fails({ try overwrite($0) { $0 - 48 } }, "damaged count of episode rows")
     }
 }
