@@ -97,9 +97,7 @@ struct Corrections {
     /// cursor forward (offsets come in order), or by a binary search when one comes back.
     private mutating func corrector(at offset: UInt64) -> (supersedes: Int?, retracts: Int?)? {
         if cursor > 0 && correctorOffsets[cursor - 1] >= offset {
-            var lo = 0, hi = correctorOffsets.count
-            while lo < hi { let mid = (lo + hi) / 2; if correctorOffsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
-            cursor = lo
+            cursor = correctorOffsets.partitionPoint { $0 < offset }
         }
         while cursor < correctorOffsets.count && correctorOffsets[cursor] < offset { cursor += 1 }
         guard cursor < correctorOffsets.count, correctorOffsets[cursor] == offset else { return nil }

@@ -63,10 +63,8 @@ struct EpisodeMerger {
             taken.append(contentsOf: repeatElement(false, count: laPeriods.count))
             for p in list where !p.isLA {
                 // The periods are in start order: look only at those within the tolerance.
-                var lo = 0, hi = laPeriods.count
-                while lo < hi { let mid = (lo + hi) / 2; if laPeriods[mid].start < p.start - tolerance { lo = mid + 1 } else { hi = mid } }
                 var best: Int?
-                var k = lo
+                var k = laPeriods.partitionPoint { $0.start < p.start - tolerance }
                 while k < laPeriods.count && laPeriods[k].start <= p.start + tolerance {
                     if let b = best {
                         let d = abs(laPeriods[k].start - p.start), db = abs(laPeriods[b].start - p.start)

@@ -140,10 +140,7 @@ public struct ReadModel {
 
         // 3. Raw episodes: each agency's episode with a report, grouped by child (canonical
         // root) with a counting sort: `raws[group.range]` are `group.root`'s.
-        let noRoot = UInt32.max
-        var rootOfEpisode = [UInt32](repeating: noRoot, count: state.episodes.count)
-        var groupStart = [Int](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
-        for (i, e) in state.episodes.enumerated() {
+        for e in state.episodes {
             guard e.hasReport else {
                 if !e.pending.isEmpty {
                     let ref = text(e.ref)
@@ -154,25 +151,19 @@ public struct ReadModel {
             for a in e.strayAcceptances {
                 unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(text(e.ref))"))
             }
-            let r = ReadModel.root(e.reportChild, canonicalName).raw
-            rootOfEpisode[i] = r
-            groupStart[Int(r) + 1] += 1
         }
-        for k in 1..<groupStart.count { groupStart[k] += groupStart[k - 1] }
-        let total = groupStart[groupStart.count - 1]
-        var raws = [EpisodeMerger.Raw](repeating: EpisodeMerger.Raw(index: 0, ref: .none, start: 0, isLA: false), count: total)
-        var next = groupStart
-        for (i, r) in rootOfEpisode.enumerated() where r != noRoot {
-            let e = state.episodes[i]
-            raws[next[Int(r)]] = EpisodeMerger.Raw(index: Int32(i), ref: e.ref, start: e.start, isLA: names.hasPrefix(e.ref, "la:"))
-            next[Int(r)] += 1
+        let (byChild, rawList) = state.episodes.withUnsafeBufferPointer { all in
+            let byChild = Grouping(count: all.count, keys: max(state.symbols.count, canonicalName.count)) { i in
+                all[i].hasReport ? ReadModel.root(all[i].reportChild, canonicalName).index : nil
+            }
+            return (byChild, byChild.order.map { i in
+                EpisodeMerger.Raw(index: Int32(i), ref: all[Int(i)].ref, start: all[Int(i)].start, isLA: names.hasPrefix(all[Int(i)].ref, "la:"))
+            })
         }
-        rootOfEpisode = []
+        let total = byChild.order.count
+        var raws = rawList
         var childGroups: [EpisodeMerger.Group] = []
-        for r in 0..<(groupStart.count - 1) where groupStart[r + 1] > groupStart[r] {
-            childGroups.append(EpisodeMerger.Group(root: UInt32(r), range: groupStart[r]..<groupStart[r + 1]))
-        }
-        groupStart = []
+        byChild.forEachGroup { root, range in childGroups.append(EpisodeMerger.Group(root: UInt32(root), range: range)) }
 
         timer.mark("  raw episodes")
         // 4. Merge a police incident and an LA period of the same child, on two cores: each
@@ -289,31 +280,21 @@ public struct ReadModel {
     static func groupEntries(_ state: ProjectionState, canonicalName: [Int32]) -> EntryOrder {
         let names = state.symbols
         let entries = state.entries
-        var bucket = [Int32](repeating: 0, count: max(state.symbols.count, canonicalName.count) + 1)
-        func rootOf(_ c: Symbol) -> Int { ReadModel.root(c, canonicalName).index }
-        for e in entries { bucket[rootOf(e.child) + 1] += 1 }
-        for k in 1..<bucket.count { bucket[k] += bucket[k - 1] }
-        var order = [UInt32](repeating: 0, count: entries.count)
-        var next = bucket
-        for (i, e) in entries.enumerated() {
-            let r = rootOf(e.child)
-            order[Int(next[r])] = UInt32(i)
-            next[r] += 1
+        var byChild = entries.withUnsafeBufferPointer { all in
+            Grouping(count: all.count, keys: max(state.symbols.count, canonicalName.count)) { ReadModel.root(all[$0].child, canonicalName).index }
         }
         var ranges: [String: Range<Int>] = [:]
         entries.withUnsafeBufferPointer { all in
-            order.withUnsafeMutableBufferPointer { order in
-                for r in 0..<(bucket.count - 1) where bucket[r + 1] - bucket[r] > 0 {
-                    let range = Int(bucket[r])..<Int(bucket[r + 1])
-                    // Within a bucket the entries are in log order, and offsets are unique.
-                    order[range].sort { a, b in
-                        let x = all[Int(a)], y = all[Int(b)]
-                        return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
-                    }
-                    ranges[names.text(Symbol(raw: UInt32(r)))] = range
+            byChild.forEachGroup { root, range in
+                // Offsets are unique, so the order is total.
+                byChild.order[range].sort { a, b in
+                    let x = all[Int(a)], y = all[Int(b)]
+                    return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
                 }
+                ranges[names.text(Symbol(raw: UInt32(root)))] = range
             }
         }
+        let order = byChild.order
         // The offsets and statuses in that order, so the timeline reads them in sequence.
         let statuses = entryStatuses(state)
         return EntryOrder(offsets: order.map { entries[Int($0)].offset }, ranges: ranges,
@@ -332,9 +313,8 @@ public struct ReadModel {
             return list
         }
         for (offset, status) in state.statuses {
-            var lo = 0, hi = entries.count
-            while lo < hi { let mid = (lo + hi) / 2; if entries[mid].offset < offset { lo = mid + 1 } else { hi = mid } }
-            if lo < entries.count && entries[lo].offset == offset { list[lo] = status }
+            let k = entries.partitionPoint { $0.offset < offset }
+            if k < entries.count && entries[k].offset == offset { list[k] = status }
         }
         return list
     }

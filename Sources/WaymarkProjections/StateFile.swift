@@ -105,7 +105,7 @@ enum StateFile {
             if flag(4) { e.riskAt = try r.zigzag() &+ e.start }
             if flag(5) { e.debriefAt = try r.zigzag() &+ e.start }
             if flag(6) { e.interviewHeldAt = try r.zigzag() &+ e.start }
-            e.setReportFactors(try r.vsyms()); for f in try r.vsyms() { e.riskFactors.append(f) }; e.children = try r.vsyms()
+            e.setReportFactors(try r.vsyms()); e.riskFactors.append(contentsOf: try r.vsyms()); e.children = try r.vsyms()
             for _ in 0..<(try r.count()) {
                 let to = try r.vsym(), from = try r.vsym(), requestedAt = try r.zigzag() &+ e.start
                 let accepted = try r.varint() == 1 ? try r.zigzag() &+ e.start : nil

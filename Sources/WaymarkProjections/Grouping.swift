@@ -1,0 +1,40 @@
+/// Items grouped by a small integer key (a symbol's index), keeping their order within each
+/// group: a counting sort. `order` lists the items' indexes group after group, and group `g`
+/// is `order[starts[g]..<starts[g + 1]]`.
+struct Grouping {
+    var order: [UInt32]
+    var starts: [Int32]
+
+    /// Groups items `0..<count` by `key(i)`, each below `keys` (nil: the item is left out).
+    /// `key` is called twice per item.
+    init(count: Int, keys: Int, key: (Int) -> Int?) {
+        starts = [Int32](repeating: 0, count: keys + 1)
+        for i in 0..<count { if let k = key(i) { starts[k + 1] += 1 } }
+        for k in 1..<starts.count { starts[k] += starts[k - 1] }
+        order = [UInt32](repeating: 0, count: Int(starts[keys]))
+        var next = starts
+        for i in 0..<count {
+            guard let k = key(i) else { continue }
+            order[Int(next[k])] = UInt32(i)
+            next[k] += 1
+        }
+    }
+
+    /// Calls `body` with each group that has items, by key, and where its items are in `order`.
+    func forEachGroup(_ body: (Int, Range<Int>) -> Void) {
+        for k in 0..<(starts.count - 1) where starts[k + 1] > starts[k] { body(k, Int(starts[k])..<Int(starts[k + 1])) }
+    }
+}
+
+extension RandomAccessCollection where Index == Int {
+    /// The first index whose element is not `below`, in a collection whose elements that are
+    /// all come first: a binary search.
+    func partitionPoint(_ below: (Element) -> Bool) -> Int {
+        var lo = startIndex, hi = endIndex
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if below(self[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
