@@ -18,7 +18,7 @@ let package = Package(
         // JSON, RFC 3339 times, the event envelope and its validation; nothing about files.
         .target(name: "WaymarkEvents", dependencies: ["WaymarkTime"]),
         // Events on the log: validated envelopes in, envelopes with offset and recordedAt out.
-        .target(name: "WaymarkStore", dependencies: ["WaymarkLog", "WaymarkEvents"]),
+        .target(name: "WaymarkStore", dependencies: ["WaymarkLog", "WaymarkEvents", "CWaymarkSystem"]),
         // Agency feeds to events: CSV, one adapter per feed, snapshot diffing, quarantine, the
         // synthetic feed generator.
         .target(name: "WaymarkIngest", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime"]),

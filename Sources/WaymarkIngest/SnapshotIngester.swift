@@ -59,7 +59,7 @@ public struct SnapshotIngester {
     public func ingest(_ adapter: FeedAdapter, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestSummary {
         var quarantine = Quarantine(adapter: adapter.name)
         let output = try adapter.read(files: files, quarantine: &quarantine)
-        let writer = try LogWriter(directory: logDirectory, options: options.writer)
+        let writer = try LogWriter(directory: logDirectory, options: options.writer.forEvents)
         defer { try? writer.close() }
         if let t = options.recordedAt, let last = writer.lastRecordedAt, t < last {
             throw LogError.refused("--recorded-at \(t) is earlier than the log's latest recordedAt (\(last)): history cannot be back-dated")

@@ -3,18 +3,21 @@
 public struct AppendBatch: Sendable {
     /// The packed bytes.
     public private(set) var bytes: [UInt8] = []
-    /// Where each record's key and payload lie in `bytes`.
-    public private(set) var items: [(key: Range<Int>, payload: Range<Int>)] = []
+    /// Where each record's key and payload lie in `bytes`, and whether the writer's
+    /// `RecordMarker` picks it (nil: the writer asks its marker).
+    public private(set) var items: [(key: Range<Int>, payload: Range<Int>, marked: Bool?)] = []
 
     public init() {}
 
-    /// Adds a record with `key` and `payload`.
-    public mutating func add(key: some Collection<UInt8>, payload: some Collection<UInt8>) {
+    /// Adds a record with `key` and `payload`. `marked`, when given, must be what the
+    /// writer's marker answers for `payload`: a caller that asks it where it is cheaper (on
+    /// the cores that validate, say) spares the writer's one thread the work.
+    public mutating func add(key: some Collection<UInt8>, payload: some Collection<UInt8>, marked: Bool? = nil) {
         let k = bytes.count
         bytes.append(contentsOf: key)
         let p = bytes.count
         bytes.append(contentsOf: payload)
-        items.append((k..<p, p..<bytes.count))
+        items.append((k..<p, p..<bytes.count, marked))
     }
 
     /// Adds every record of `other`, in order.
@@ -22,7 +25,8 @@ public struct AppendBatch: Sendable {
         let shift = bytes.count
         bytes.append(contentsOf: other.bytes)
         for item in other.items {
-            items.append(((item.key.lowerBound + shift)..<(item.key.upperBound + shift), (item.payload.lowerBound + shift)..<(item.payload.upperBound + shift)))
+            items.append(((item.key.lowerBound + shift)..<(item.key.upperBound + shift),
+                          (item.payload.lowerBound + shift)..<(item.payload.upperBound + shift), item.marked))
         }
     }
 

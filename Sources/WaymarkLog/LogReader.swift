@@ -45,13 +45,7 @@ public final class LogReader {
                 if try !body(record) { keepGoing = false; break }
             }
             if !keepGoing { return resume }
-            switch scanner.end! {
-            case .clean: break
-            case let .tornTail(position, _, reason):
-                if !isLast { throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason) }
-            case let .damaged(position, reason):
-                throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason)
-            }
+            try LogReader.checkEnd(of: scanner, in: segment, isLast: isLast)
         }
         return resume
     }
@@ -117,6 +111,87 @@ public final class LogReader {
             }
         }
         return found
+    }
+
+    /// Calls `body` with each record at or after `from` (and before `bound`, when given) that
+    /// `marker` picks, in offset order, until it returns false; a record recorded after
+    /// `recordedUpTo` ends the walk, as the end of the log does. A sealed segment with a valid
+    /// marks file of this marker is not read at all: its marked records are fetched by
+    /// offset. Any other (the active segment, or one written by a writer without the
+    /// marker) is scanned and each record asked. Returns where the walk stopped (the offset
+    /// after the last record passed) and how many records it passed.
+    @discardableResult
+    public func forEachMarked(by marker: RecordMarker, from: Offset = .zero, to bound: Offset? = nil, recordedUpTo: Timestamp? = nil,
+                              _ body: (RecordView) throws -> Bool) throws -> (next: Offset, passed: Int) {
+        let segments = try directory.segments()
+        guard !segments.isEmpty else { return (from, 0) }
+        var resume = max(from, segments[0].baseOffset)
+        let start = resume
+        var lookup: RecordLookup?
+        for (i, segment) in segments.enumerated() {
+            if let bound, resume >= bound { break }
+            let isLast = i == segments.count - 1
+            let end = isLast ? nil : segments[i + 1].baseOffset
+            if let end, end <= resume { continue }
+            if segment.baseOffset > resume {
+                throw LogError.damaged(file: segment.dataFile, position: 0,
+                                       reason: "segment starts at offset \(segment.baseOffset) but the previous one ended at \(resume)")
+            }
+            if let end, let marks = try marks(of: segment, end: end, by: marker, recordedUpTo: recordedUpTo) {
+                lookup = lookup ?? RecordLookup(directory: directory, segments: segments)
+                for relative in marks.relativeOffsets {
+                    let offset = segment.baseOffset.advanced(by: Int64(relative))
+                    if offset < resume { continue }
+                    if let bound, offset >= bound { break }
+                    let more = try lookup!.withRecord(at: offset) { record in try body(record) }
+                    guard let more else {
+                        throw LogError.damaged(file: segment.marksFile, position: 0, reason: "marks offset \(offset), which the segment does not hold")
+                    }
+                    if !more { return (offset.next, Int(offset.next.rawValue - start.rawValue)) }
+                }
+                resume = bound.map { min($0, end) } ?? end
+                continue
+            }
+            guard let scanner = try openScanner(segment, isLast: isLast, at: resume) else { break }
+            while let record = try scanner.next() {
+                if record.offset < resume { continue }
+                if let bound, record.offset >= bound { return (resume, Int(resume.rawValue - start.rawValue)) }
+                if let recordedUpTo, record.recordedAt > recordedUpTo { return (resume, Int(resume.rawValue - start.rawValue)) }
+                resume = record.offset.next
+                if marker.picks(record.payload), try !body(record) { return (resume, Int(resume.rawValue - start.rawValue)) }
+            }
+            try LogReader.checkEnd(of: scanner, in: segment, isLast: isLast)
+        }
+        return (resume, Int(resume.rawValue - start.rawValue))
+    }
+
+    /// The valid marks file of `marker` for the sealed segment that ends at `end`, when there
+    /// is one and every record in the segment was recorded by `recordedUpTo`.
+    private func marks(of segment: SegmentName, end: Offset, by marker: RecordMarker, recordedUpTo: Timestamp?) throws -> SegmentMarks? {
+        let records = end.rawValue - segment.baseOffset.rawValue
+        guard records <= UInt64(UInt32.max),
+              let marks = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: UInt32(records)) else { return nil }
+        if let recordedUpTo {
+            guard let latest = try index(of: segment, isLast: false).times.last, latest.timestamp <= recordedUpTo.millisecondsSinceEpoch else { return nil }
+        }
+        return marks
+    }
+
+    /// The marks of `marker` for a sealed segment, made by reading it whole.
+    func scanMarks(of segment: SegmentName, end: Offset, by marker: RecordMarker) throws -> SegmentMarks {
+        var relative: [UInt32] = []
+        var next = segment.baseOffset
+        if let scanner = try openScanner(segment, isLast: false, at: segment.baseOffset) {
+            while let record = try scanner.next() {
+                if marker.picks(record.payload) { relative.append(UInt32(record.offset.rawValue - segment.baseOffset.rawValue)) }
+                next = record.offset.next
+            }
+            try LogReader.checkEnd(of: scanner, in: segment, isLast: false)
+        }
+        guard next == end else {
+            throw LogError.damaged(file: segment.dataFile, position: 0, reason: "segment ends at offset \(next) but the next one starts at \(end)")
+        }
+        return SegmentMarks(marker: marker.name, records: UInt32(end.rawValue - segment.baseOffset.rawValue), relativeOffsets: relative)
     }
 
     /// The first offset whose recordedAt is later than `time`, or nil when there is none yet.
@@ -197,6 +272,18 @@ public final class LogReader {
     }
 
     // MARK: - Internals shared with the writer and the verifier
+
+    /// Throws when a finished scan of `segment` ended on damage, or on a torn tail in a sealed
+    /// segment (the active one's torn tail is where its data ends for now).
+    static func checkEnd(of scanner: SegmentScanner, in segment: SegmentName, isLast: Bool) throws(LogError) {
+        switch scanner.end! {
+        case .clean: break
+        case let .tornTail(position, _, reason):
+            if !isLast { throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason) }
+        case let .damaged(position, reason):
+            throw LogError.damaged(file: segment.dataFile, position: position.rawValue, reason: reason)
+        }
+    }
 
     /// Gives the reader the writer's up-to-date index of the active segment.
     func pin(index: SegmentIndex, for segment: SegmentName) {

@@ -26,13 +26,18 @@ public struct VerifyReport: Sendable {
 }
 
 /// Checks every record of a log: framing and CRC-32C, segment headers, offsets dense and
-/// increasing across segments, recordedAt non-decreasing, and every index (offset, time, key)
-/// consistent with the data. Reads only; safe beside a running writer.
+/// increasing across segments, recordedAt non-decreasing, and every index (offset, time, key,
+/// and the marks of `marker`) consistent with the data. Reads only; safe beside a running writer.
 public struct LogVerifier {
     /// The log checked.
     public let directory: LogDirectory
+    /// The marker whose marks files are checked (nil: they are not).
+    public let marker: RecordMarker?
 
-    public init(directory path: String) { directory = LogDirectory(path: path) }
+    public init(directory path: String, marker: RecordMarker? = nil) {
+        directory = LogDirectory(path: path)
+        self.marker = marker
+    }
 
     /// Runs every check and reports what it found.
     public func verify() throws -> VerifyReport {
@@ -68,6 +73,7 @@ public struct LogVerifier {
                 return report
             }
             var rebuilt = SegmentIndex()
+            var marks: [UInt32] = []
             let scanner = try SegmentScanner(path: path, fileName: segment.dataFile, from: SegmentPosition(SegmentHeader.size),
                                              expectedOffset: segment.baseOffset, lastRecordedAt: lastAt)
             while let r = try scanner.next() {
@@ -78,6 +84,7 @@ public struct LogVerifier {
                 report.records += 1
                 lastAt = r.recordedAt
                 hashes.append((KeyIndex.hash(r.key), r.offset))
+                if marker?.picks(r.payload) == true { marks.append(UInt32(r.offset.rawValue - segment.baseOffset.rawValue)) }
             }
             expected = report.lastOffset?.next ?? segment.baseOffset
             switch scanner.end! {
@@ -106,6 +113,18 @@ public struct LogVerifier {
                 }
             } else {
                 report.indexProblems.append((segment.offsetIndexFile, isLast ? "index files missing or malformed" : "index files missing, unsealed or failing their checksum"))
+            }
+            // Marks: optional (readers scan a segment without them), but one that is there must
+            // list exactly what the data gives, or a reader would miss a record.
+            if let marker, !isLast, FileSystem.exists(directory.file(segment.marksFile)) {
+                let records = UInt32(clamping: expected.rawValue - segment.baseOffset.rawValue)
+                if let loaded = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: records) {
+                    if loaded.relativeOffsets != marks {
+                        report.indexProblems.append((segment.marksFile, "lists \(loaded.relativeOffsets.count) records where the data gives \(marks.count)"))
+                    }
+                } else {
+                    report.indexProblems.append((segment.marksFile, "not the \(marker.name) marks of this segment, or failing its checksum"))
+                }
             }
         }
         report.lastRecordedAt = lastAt

@@ -11,11 +11,15 @@ public struct LogWriterOptions: Sendable {
     public var lockTimeout: Double = 10
     /// Rebuild every index from the data on open, even those that pass their checks.
     public var rebuildIndexes = false
+    /// The rule whose picks are kept beside each sealed segment (`SegmentMarks`); nil: no
+    /// marks are written (readers then scan the segments this writer seals).
+    public var marker: RecordMarker?
 
-    public init(segmentBytes: Int = 64 << 20, lockTimeout: Double = 10, rebuildIndexes: Bool = false) {
+    public init(segmentBytes: Int = 64 << 20, lockTimeout: Double = 10, rebuildIndexes: Bool = false, marker: RecordMarker? = nil) {
         self.segmentBytes = segmentBytes
         self.lockTimeout = lockTimeout
         self.rebuildIndexes = rebuildIndexes
+        self.marker = marker
     }
 }
 
@@ -36,7 +40,8 @@ public struct RecoveryReport: Sendable, Equatable {
 
 /// The one process allowed to append to a log. Opening it takes the writer lock and recovers
 /// from any crash: the torn tail of the active segment is cut, its indexes are rebuilt, the
-/// indexes of sealed segments are checked, and the key index catches up with the log.
+/// indexes (and, with a marker, the marks) of sealed segments are checked, and the key index
+/// catches up with the log.
 public final class LogWriter {
     /// The log's directory.
     public let directory: LogDirectory
@@ -57,6 +62,9 @@ public final class LogWriter {
     private var activeFile: SystemFile
     private var activeSize: Int
     private var activeIndex: SegmentIndex
+    /// The active segment's records the marker picked (relative offsets), written out when
+    /// it is sealed.
+    private var activeMarks: [UInt32] = []
     private var offsetEntriesWritten = 0
     private var timeEntriesWritten = 0
     private var bytesSinceKeyCheckpoint = 0
@@ -83,7 +91,7 @@ public final class LogWriter {
         }
         // Sealed segments: their indexes must be whole; rebuild any that are not.
         var lastAt: Timestamp? = nil
-        for segment in segments.dropLast() {
+        for (i, segment) in segments.dropLast().enumerated() {
             let sealed = try SegmentIndex.load(offsetIndexPath: directory.file(segment.offsetIndexFile),
                                                timeIndexPath: directory.file(segment.timeIndexFile), sealed: true)
                 .flatMap { options.rebuildIndexes ? nil : $0 }
@@ -95,6 +103,16 @@ public final class LogWriter {
                 report.rebuiltIndexes.append(segment.offsetIndexFile)
             }
             if let t = index.times.last { lastAt = Timestamp(millisecondsSinceEpoch: t.timestamp) }
+            if let marker = options.marker {
+                let end = segments[i + 1].baseOffset
+                let path = directory.file(segment.marksFile)
+                let records = UInt32(clamping: end.rawValue - segment.baseOffset.rawValue)
+                let valid = try SegmentMarks.load(path: path, marker: marker.name, records: records) != nil
+                if options.rebuildIndexes || !valid {
+                    try reader.scanMarks(of: segment, end: end, by: marker).write(to: path)
+                    report.rebuiltIndexes.append(segment.marksFile)
+                }
+            }
         }
         // The active segment: scan it all, cut a torn tail, rebuild its indexes.
         let active = segments.last!
@@ -116,9 +134,12 @@ public final class LogWriter {
         let scanner = try SegmentScanner(path: activePath, fileName: active.dataFile, from: SegmentPosition(SegmentHeader.size),
                                          expectedOffset: active.baseOffset, lastRecordedAt: lastAt)
         var next = active.baseOffset
+        var marks: [UInt32] = []
         while let r = try scanner.next() {
-            index.note(relativeOffset: UInt32(r.offset.rawValue - active.baseOffset.rawValue), position: r.position.rawValue,
+            let relative = UInt32(r.offset.rawValue - active.baseOffset.rawValue)
+            index.note(relativeOffset: relative, position: r.position.rawValue,
                        length: r.length, recordedAt: r.recordedAt.millisecondsSinceEpoch)
+            if options.marker?.picks(r.payload) == true { marks.append(relative) }
             next = r.offset.next
             lastAt = r.recordedAt
         }
@@ -138,6 +159,7 @@ public final class LogWriter {
         self.activeFile = file
         self.activeSize = scanner.end!.position.rawValue
         self.activeIndex = index
+        self.activeMarks = marks
         self.offsetEntriesWritten = index.offsets.count
         self.timeEntriesWritten = index.times.count
         self.nextOffset = next
@@ -236,8 +258,9 @@ public final class LogWriter {
                 }
                 let position = activeSize + pending.count
                 RecordFrame.encode(offset: next, recordedAt: stamp, key: key, payload: payload, into: &pending)
-                activeIndex.note(relativeOffset: UInt32(next.rawValue - active.baseOffset.rawValue), position: position,
-                                 length: length, recordedAt: stamp.millisecondsSinceEpoch)
+                let relative = UInt32(next.rawValue - active.baseOffset.rawValue)
+                activeIndex.note(relativeOffset: relative, position: position, length: length, recordedAt: stamp.millisecondsSinceEpoch)
+                if let marker = options.marker, item.marked ?? marker.picks(payload) { activeMarks.append(relative) }
                 newKeys.append((hash, next))
                 offsets.append(next)
                 next = next.next
@@ -278,13 +301,18 @@ public final class LogWriter {
         lookup.update(index: activeIndex, for: active)
     }
 
-    /// Seals the active segment (data synced, indexes written with trailers) and starts the
-    /// next at `nextBase`; the new file and the directory entry are synced before any record
-    /// goes into it.
+    /// Seals the active segment (data synced, indexes written with trailers, and its marks
+    /// when there is a marker) and starts the next at `nextBase`; the new file and the
+    /// directory entry are synced before any record goes into it.
     private func roll(nextBase: Offset) throws(LogError) {
         try activeFile.sync()
         try activeIndex.write(offsetIndexPath: directory.file(active.offsetIndexFile),
                               timeIndexPath: directory.file(active.timeIndexFile), sealed: true)
+        if let marker = options.marker {
+            try SegmentMarks(marker: marker.name, records: UInt32(nextBase.rawValue - active.baseOffset.rawValue), relativeOffsets: activeMarks)
+                .write(to: directory.file(active.marksFile))
+        }
+        activeMarks = []
         lookup.update(index: activeIndex, for: active)
         let name = SegmentName(baseOffset: nextBase)
         try LogWriter.createSegment(name, in: directory)

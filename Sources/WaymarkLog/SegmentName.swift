@@ -1,6 +1,6 @@
 /// The names of a segment's files: its base offset as 20 zero-padded digits, then
-/// `.log` (the records), `.index` (offset to byte position) or `.timeindex`
-/// (recordedAt to offset).
+/// `.log` (the records), `.index` (offset to byte position), `.timeindex` (recordedAt to
+/// offset) or `.marks` (the records a writer's `RecordMarker` picked, once sealed).
 public struct SegmentName: Hashable, Comparable, Sendable {
     /// The offset of the segment's first record.
     public let baseOffset: Offset
@@ -19,6 +19,8 @@ public struct SegmentName: Hashable, Comparable, Sendable {
     public var offsetIndexFile: String { stem + ".index" }
     /// The time index's name.
     public var timeIndexFile: String { stem + ".timeindex" }
+    /// The marked records' file.
+    public var marksFile: String { stem + ".marks" }
 
     /// The segment a data file name belongs to, or nil when the name is not one.
     public init?(dataFileName name: String) {

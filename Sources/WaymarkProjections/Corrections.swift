@@ -1,4 +1,5 @@
-import CWaymarkSystem
+import WaymarkLog
+import WaymarkStore
 
 /// The corrections in a range of the log, found before the range is folded: which events a
 /// later one supersedes (`supersedes`) or retracts (`EventRetracted`). Knowing them first,
@@ -63,13 +64,7 @@ struct Corrections {
     }
 
     /// Whether the bytes could name a correction at all (a cheap test before a scan).
-    static func mayCorrect(_ payload: UnsafeRawBufferPointer) -> Bool {
-        contains(payload, "supersedes") || contains(payload, "EventRetracted")
-    }
-
-    private static func contains(_ payload: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
-        wm_contains(payload.baseAddress, payload.count, needle.utf8Start, needle.utf8CodeUnitCount) != 0
-    }
+    static func mayCorrect(_ payload: UnsafeRawBufferPointer) -> Bool { RecordMarker.corrections.picks(payload) }
 
     /// A bit for an id, from its length and last eight bytes (ids end in a digest or a
     /// sequence number, where they differ most); a cheap filter, not an identity.

@@ -128,55 +128,38 @@ public final class Projector {
     }
 
     /// The first pass: the range to fold (from `from` up to `end`, or as far as known-at,
-    /// `limit` and `stop` allow) and the corrections in it.
+    /// `limit` and `stop` allow) and the corrections in it. The log's writers mark the events
+    /// that may correct (`RecordMarker.corrections`), so only those are read, and the
+    /// segments without marks (the active one, or one an older writer sealed) are scanned.
     private func plan(_ reader: LogReader, from: Offset, end: Offset?, limit: Int, stop: () -> Bool) throws -> (Corrections, Offset, Int) {
         var corrections = Corrections()
         if let end, end <= from { return (corrections, from, 0) }
-        func note(_ record: RecordView) { corrections.note(record.payload, at: record.offset.rawValue) }
-        // A range of several segments is read on two cores: the second half (from a segment
-        // boundary) keeps only the few events that may correct, noted after the first half's.
-        if limit == .max, let split = try middleSegment(from: from, end: end) {
-            var candidates: [(offset: UInt64, payload: [UInt8])] = []
-            var first = (last: from, count: 0, reachedBound: false), second = first
-            try Parallel.both({
-                first = try scan(reader, from: from, to: split, stop: stop, note)
-            }, {
-                second = try scan(LogReader(directory: log), from: split, to: end, stop: stop) { record in
-                    if Corrections.mayCorrect(record.payload) { candidates.append((record.offset.rawValue, Array(record.payload))) }
-                }
-            })
-            // The first half stopped short (known-at, or a stop): the second half is not next to it.
-            guard first.reachedBound else { return (corrections, first.last, first.count) }
-            for c in candidates { c.payload.withUnsafeBytes { corrections.note($0, at: c.offset) } }
-            return (corrections, second.last, first.count + second.count)
+        guard limit == .max else {
+            let some = try scan(reader, from: from, to: end, limit: limit, stop: stop) { corrections.note($0.payload, at: $0.offset.rawValue) }
+            return (corrections, some.last, some.count)
         }
-        let all = try scan(reader, from: from, to: end, limit: limit, stop: stop, note)
-        return (corrections, all.last, all.count)
+        let walked = try reader.forEachMarked(by: .corrections, from: from, to: end, recordedUpTo: knownAt) { record in
+            corrections.note(record.payload, at: record.offset.rawValue)
+            return !stop()
+        }
+        return (corrections, walked.next, walked.passed)
     }
 
-    /// Reads records from `start` up to `bound` (or the log's end), as far as known-at, `limit`
-    /// and `stop` allow, handing each to `take`. Returns where to resume, how many were read,
-    /// and whether the scan reached `bound`.
-    private func scan(_ reader: LogReader, from start: Offset, to bound: Offset?, limit: Int = .max, stop: () -> Bool,
-                      _ take: (RecordView) -> Void) throws -> (last: Offset, count: Int, reachedBound: Bool) {
-        var last = start, count = 0, reached = false
+    /// Reads at most `limit` records from `start` up to `bound` (or the log's end), as far as
+    /// known-at and `stop` allow, handing each to `take`. Returns where to resume and how many
+    /// were read.
+    private func scan(_ reader: LogReader, from start: Offset, to bound: Offset?, limit: Int, stop: () -> Bool,
+                      _ take: (RecordView) -> Void) throws -> (last: Offset, count: Int) {
+        var last = start, count = 0
         try reader.forEach(from: start) { record in
-            if let bound, record.offset >= bound { reached = true; return false }
+            if let bound, record.offset >= bound { return false }
             if let knownAt, record.recordedAt > knownAt { return false }
             take(record)
             last = record.offset.next
             count += 1
             return count < limit && !(count % 4096 == 0 && stop())
         }
-        return (last, count, reached)
-    }
-
-    /// The base offset of a sealed segment near the middle of `from..<end` (nil: the range
-    /// does not span a segment boundary).
-    private func middleSegment(from: Offset, end: Offset?) throws -> Offset? {
-        let segments = try LogDirectory(path: log).segments()
-        let inside = segments.dropLast().map(\.baseOffset).filter { base in base > from && end.map { base < $0 } ?? true }
-        return inside.isEmpty ? nil : inside[inside.count / 2]
+        return (last, count)
     }
 
     /// The second pass: folds `from..<end` into the state.

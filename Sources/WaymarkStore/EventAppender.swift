@@ -51,9 +51,9 @@ public final class EventAppender {
     public let catalogue: EventCatalogue?
 
     /// Opens the log in `directory` for appending (creating it, mode 0700); lines are checked
-    /// against `catalogue` when given.
+    /// against `catalogue` when given. The corrections are marked (`LogWriterOptions.forEvents`).
     public init(directory: String, options: LogWriterOptions = LogWriterOptions(), catalogue: EventCatalogue? = nil) throws {
-        writer = try LogWriter(directory: directory, options: options)
+        writer = try LogWriter(directory: directory, options: options.forEvents)
         self.catalogue = catalogue
     }
 
@@ -73,7 +73,7 @@ public final class EventAppender {
         var summary = AppendSummary()
         var batch = AppendBatch()
         var lines = PendingLines()
-        let catalogue = self.catalogue
+        let catalogue = self.catalogue, marker = writer.options.marker
         let limit = input.maxLineBytes
         // Lines are validated a few thousand at a time, half on each of two cores, then added
         // to the batch in input order; rejections are reported in input order too.
@@ -82,9 +82,9 @@ public final class EventAppender {
             let middle = lines.count / 2
             var first = StagedLines(), second = StagedLines()
             try Parallel.both({
-                first = lines.stage(0..<middle, catalogue: catalogue, limit: limit)
+                first = lines.stage(0..<middle, catalogue: catalogue, marker: marker, limit: limit)
             }, {
-                second = lines.stage(middle..<lines.count, catalogue: catalogue, limit: limit)
+                second = lines.stage(middle..<lines.count, catalogue: catalogue, marker: marker, limit: limit)
             })
             for staged in [first, second] {
                 for (line, field, reason) in staged.rejections {
@@ -146,23 +146,24 @@ public final class EventAppender {
         return summary
     }
 
-    /// Adds a valid line to `batch`. Re-appending what `waymark read` printed: the fields the
-    /// log assigns (`offset`, `recordedAt`) are dropped, the other members kept as written.
+    /// Adds a valid line to `batch`, marked as `marker` says (asked here, on the validating
+    /// cores). Re-appending what `waymark read` printed: the fields the log assigns (`offset`,
+    /// `recordedAt`) are dropped, the other members kept as written.
     static func add(_ line: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, members: [(range: Range<Int>, logAssigned: Bool)],
-                    to batch: inout AppendBatch) {
-        guard members.contains(where: \.logAssigned) else { batch.add(key: key, payload: line); return }
+                    marker: RecordMarker?, to batch: inout AppendBatch) {
+        guard members.contains(where: \.logAssigned) else { batch.add(key: key, payload: line, marked: marker?.picks(line)); return }
         var payload: [UInt8] = [UInt8(ascii: "{")]
         for m in members where !m.logAssigned {
             if payload.count > 1 { payload.append(UInt8(ascii: ",")) }
             payload.append(contentsOf: line[m.range])
         }
         payload.append(UInt8(ascii: "}"))
-        batch.add(key: key, payload: payload)
+        batch.add(key: key, payload: payload, marked: payload.withUnsafeBytes { marker?.picks($0) })
     }
 
     /// Validates one line and adds it to `batch`; returns the problem (field, reason) when it
     /// is rejected, nil when it was added or blank.
-    static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, into batch: inout AppendBatch) -> (String?, String)? {
+    static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, marker: RecordMarker?, into batch: inout AppendBatch) -> (String?, String)? {
         var lo = 0, hi = raw.count
         while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 { lo += 1 }
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
@@ -171,7 +172,7 @@ public final class EventAppender {
         // The one-pass byte check accepts most lines; the rest, and every rejection's message,
         // come from the full validator below.
         if let catalogue, let valid = EventBytesCheck.check(line, catalogue: catalogue) {
-            add(line, key: UnsafeRawBufferPointer(rebasing: line[valid.id]), members: valid.members, to: &batch)
+            add(line, key: UnsafeRawBufferPointer(rebasing: line[valid.id]), members: valid.members, marker: marker, to: &batch)
             return nil
         }
         let parsed: (value: JSONValue, members: [JSONParser.MemberSpan])
@@ -188,7 +189,7 @@ public final class EventAppender {
         if let problem = catalogue?.validate(envelope) { return (problem.field, problem.reason) }
         let key = Array(envelope.id.utf8)
         key.withUnsafeBytes { key in
-            add(line, key: key, members: parsed.members.map { ($0.range, Envelope.logAssignedFields.contains($0.key)) }, to: &batch)
+            add(line, key: key, members: parsed.members.map { ($0.range, Envelope.logAssignedFields.contains($0.key)) }, marker: marker, to: &batch)
         }
         return nil
     }
@@ -217,13 +218,13 @@ struct PendingLines {
     }
 
     /// Validates lines `range` into a batch of their own, with the rejections.
-    func stage(_ range: Range<Int>, catalogue: EventCatalogue?, limit: Int) -> StagedLines {
+    func stage(_ range: Range<Int>, catalogue: EventCatalogue?, marker: RecordMarker?, limit: Int) -> StagedLines {
         var out = StagedLines()
         bytes.withUnsafeBytes { all in
             for k in range {
                 let line = lines[k]
                 let problem = line.overlong ? (nil, "line longer than \(limit) bytes")
-                    : EventAppender.stage(UnsafeRawBufferPointer(rebasing: all[line.range]), catalogue: catalogue, into: &out.batch)
+                    : EventAppender.stage(UnsafeRawBufferPointer(rebasing: all[line.range]), catalogue: catalogue, marker: marker, into: &out.batch)
                 if let (field, reason) = problem { out.rejections.append((line.number, field, reason)) }
             }
         }

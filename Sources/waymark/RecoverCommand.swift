@@ -7,8 +7,8 @@ enum RecoverCommand {
     Usage: waymark recover --log DIR [--lock-timeout S]
 
     Takes the writer lock, cuts a torn tail off the active segment (what a crash leaves),
-    and rebuilds every derived file from the data: each segment's offset and time index and
-    the id index. Records are never changed. Damage to records (exit 3) is not repaired:
+    and rebuilds every derived file from the data: each segment's offset and time index, each
+    sealed segment's marks of correcting events, and the id index. Records are never changed. Damage to records (exit 3) is not repaired:
     it is reported with the segment file and byte, for a person to decide.
 
     Prints one JSON line: {"truncatedBytes":N,"rebuiltIndexes":K,"events":E}
@@ -24,7 +24,7 @@ enum RecoverCommand {
         try a.noPositional()
         let log = try a.existingLog()
         let writer = try LogWriter(directory: log, options: LogWriterOptions(lockTimeout: try a.seconds("lock-timeout", default: 10),
-                                                                            rebuildIndexes: true))
+                                                                            rebuildIndexes: true).forEvents)
         reportRecovery(writer.recovery)
         try writer.close()
         printResult(JSONText.object([

@@ -1,5 +1,6 @@
 import WaymarkEvents
 import WaymarkLog
+import WaymarkStore
 
 /// `waymark verify`: a full check of a log.
 enum VerifyCommand {
@@ -7,8 +8,8 @@ enum VerifyCommand {
     Usage: waymark verify --log DIR
 
     Checks every record's framing and CRC-32C, that offsets are dense and increasing across
-    segments, that recordedAt never decreases, and that the offset, time and id indexes agree
-    with the data. Reads only; safe beside a running writer.
+    segments, that recordedAt never decreases, and that the offset, time and id indexes and
+    the marks of correcting events (`*.marks`) agree with the data. Reads only; safe beside a running writer.
 
     Prints one JSON line:
       {"intact":true,"segments":S,"events":N,"bytes":B,"firstOffset":0,"lastOffset":N-1,
@@ -30,7 +31,7 @@ enum VerifyCommand {
         if a.wantsHelp { printResult(help); return .success }
         try a.noPositional()
         let log = try a.existingLog()
-        let r = try LogVerifier(directory: log).verify()
+        let r = try LogVerifier(directory: log, marker: .corrections).verify()
         if let t = r.tornTail {
             printError("waymark verify: torn tail in \(t.file) at byte \(t.position) (\(t.bytes) bytes: \(t.reason)); the next writer cuts it")
         }

@@ -19,7 +19,12 @@ final class CrashTests: XCTestCase {
         let log = dir.file("log")
         let inputPath = dir.file("input.ndjson")
         let total = 20_000
-        try sampleEvents(total).write(toFile: inputPath, atomically: true, encoding: .utf8)
+        // Every 50th event supersedes the one before it: the corrections the log keeps marked.
+        let correcting = Set(stride(from: 7, to: total, by: 50))
+        let lines = sampleEvents(total).split(separator: "\n").enumerated().map { i, line in
+            correcting.contains(i) ? line.replacingOccurrences(of: "\"id\":\"ev-\(i)\",", with: "\"id\":\"ev-\(i)\",\"supersedes\":\"ev-\(i - 1)\",") : String(line)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: inputPath, atomically: true, encoding: .utf8)
         let inputIds = (0..<total).map { "ev-\($0)" }
 
         var generator = SystemRandomNumberGenerator()
@@ -73,5 +78,18 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(summary["appended"] as? Int, total - present)
         XCTAssertEqual(try ids(log), inputIds)
         XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
+
+        // Every sealed segment's marks, written at its sealing or rebuilt after a kill, list
+        // exactly its correcting events (event ev-i is at offset i).
+        let segments = try LogDirectory(path: log).segments()
+        XCTAssertGreaterThan(segments.count, 3)
+        var marked: [Int] = []
+        for (s, next) in zip(segments, segments.dropFirst()) {
+            let marks = try SegmentMarks.load(path: log + "/" + s.marksFile, marker: "corrections",
+                                              records: UInt32(next.baseOffset.rawValue - s.baseOffset.rawValue))
+            XCTAssertNotNil(marks, s.marksFile)
+            marked += marks?.relativeOffsets.map { Int(s.baseOffset.rawValue) + Int($0) } ?? []
+        }
+        XCTAssertEqual(marked, correcting.sorted().filter { $0 < Int(segments.last!.baseOffset.rawValue) })
     }
 }

@@ -73,28 +73,36 @@ final class CorrectionTests: XCTestCase {
         for (name, text) in expected { XCTAssertTrue(got[name] == text, "\(name) differs") }
     }
 
-    /// A rebuild reads a log of several segments on two cores, the second half (from a segment
-    /// boundary) keeping only the events that may correct. The same events in 1 KiB segments
-    /// must project exactly as in one segment: with the retraction in the last segment
-    /// reaching back to the first, and known-at a time that ends the range inside the
-    /// second half.
-    func testSegmentsReadOnTwoCoresEqualOneSegment() throws {
+    /// A rebuild reads only the events its writers marked as possible corrections in the
+    /// sealed segments (and scans the rest). The same events in 1 KiB segments must project
+    /// exactly as in one segment: with the retraction in the last segment reaching back to the
+    /// first, with known-at a time that ends the range inside a segment, and with every marks
+    /// file removed (a log an older writer sealed, scanned whole).
+    func testSegmentsWithOrWithoutMarksEqualOneSegment() throws {
         let dir = scratchDir()
         let late = #"{"id":"x1","type":"EventRetracted","occurredAt":"2022-12-01T00:00:00Z","data":{"target":"e03","reason":"duplicate"}}"#
         try late.write(toFile: dir.file("late.ndjson"), atomically: true, encoding: .utf8)
-        for (log, segmentBytes) in [(dir.file("one"), 64 << 20), (dir.file("many"), 1024)] {
+        for (log, segmentBytes) in [(dir.file("one"), 64 << 20), (dir.file("many"), 1024), (dir.file("unmarked"), 1024)] {
             try P.append(P.scenario + "/events.ndjson", to: log, at: "2023-02-01T06:00:00Z", segmentBytes: segmentBytes)
             try P.append(dir.file("late.ndjson"), to: log, at: "2023-02-02T06:00:00Z", segmentBytes: segmentBytes)
         }
-        XCTAssertGreaterThan(try LogDirectory(path: dir.file("many")).segments().count, 3)
+        let segments = try LogDirectory(path: dir.file("many")).segments()
+        XCTAssertGreaterThan(segments.count, 3)
+        let fm = FileManager.default
+        for s in segments.dropLast() {
+            XCTAssertTrue(fm.fileExists(atPath: dir.file("many") + "/" + s.marksFile), "the appender marks \(s.marksFile)")
+            try fm.removeItem(atPath: dir.file("unmarked") + "/" + s.marksFile)
+        }
         let rules = try P.rules()
         for knownAt in [nil, P.t("2023-02-01T12:00:00Z")] {
             let label = knownAt.map { "known at \($0)" } ?? "known now"
             let expected = try P.rebuild(dir.file("one"), into: dir.file("one-out"), rules: rules, knownAt: knownAt)
-            let got = try P.rebuild(dir.file("many"), into: dir.file("many-out"), rules: rules, knownAt: knownAt)
             let retracted = expected["timeline.dat"]!.contains("\t2 r") || expected["timeline.dat"]!.contains(",2 r")
             XCTAssertEqual(retracted, knownAt == nil, "e03 (offset 2) is retracted only when x1 is known: \(label)")
-            for (name, text) in expected where name != "manifest.json" { XCTAssertTrue(got[name] == text, "\(name) differs, \(label)") }
+            for log in ["many", "unmarked"] {
+                let got = try P.rebuild(dir.file(log), into: dir.file(log + "-out"), rules: rules, knownAt: knownAt)
+                for (name, text) in expected where name != "manifest.json" { XCTAssertTrue(got[name] == text, "\(log): \(name) differs, \(label)") }
+            }
         }
     }
 }

@@ -1,0 +1,162 @@
+import XCTest
+import WaymarkTime
+import WaymarkTestSupport
+@testable import WaymarkLog
+
+/// The marks a writer keeps beside each sealed segment (`SegmentMarks`), and the reader's
+/// walk over the marked records (`LogReader.forEachMarked`), which must give exactly the
+/// records a full scan would pick, whatever state the marks files are in.
+final class RecordMarksTests: XCTestCase {
+    /// Picks the records of `makeBatch` whose number ends in 3 (`{"n":13,...`).
+    static let endsIn3 = RecordMarker(name: "ends-in-3") { payload in
+        guard let comma = payload.firstIndex(of: UInt8(ascii: ",")), comma > 0 else { return false }
+        return payload[comma - 1] == UInt8(ascii: "3")
+    }
+    /// Offsets 3, 13, 23, ... 493: what `endsIn3` picks of records 0..<500.
+    let picked: [UInt64] = Array(stride(from: 3, to: 500, by: 10))
+
+    /// 10 batches of 50 records, batch b recorded at 2023-04-(b+1) 00:00Z, in 4 KiB segments.
+    func makeLog(marker: RecordMarker? = RecordMarksTests.endsIn3) throws -> String {
+        let log = scratch().file("log")
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: 4096, marker: marker))
+        for b in 0..<10 {
+            _ = try writer.append(makeBatch(50, start: b * 50), recordedAt: ts(String(format: "2023-04-%02dT00:00:00Z", b + 1)))
+        }
+        try writer.close()
+        return log
+    }
+
+    func marked(_ log: String, from: UInt64 = 0, to bound: UInt64? = nil, recordedUpTo: Timestamp? = nil) throws -> (offsets: [UInt64], next: UInt64, passed: Int) {
+        var offsets: [UInt64] = []
+        let walked = try LogReader(directory: log).forEachMarked(by: RecordMarksTests.endsIn3, from: Offset(from), to: bound.map { Offset($0) },
+                                                                 recordedUpTo: recordedUpTo) { record in
+            XCTAssertTrue(String(decoding: record.payload, as: UTF8.self).hasPrefix("{\"n\":\(record.offset.rawValue),"), "record \(record.offset)")
+            offsets.append(record.offset.rawValue)
+            return true
+        }
+        return (offsets, walked.next.rawValue, walked.passed)
+    }
+
+    func sealedSegments(_ log: String) throws -> [SegmentName] { Array(try LogDirectory(path: log).segments().dropLast()) }
+
+    func testEverySealedSegmentKeepsItsMarksAndTheWalkGivesExactlyThePickedRecords() throws {
+        let log = try makeLog()
+        let sealed = try sealedSegments(log)
+        XCTAssertGreaterThan(sealed.count, 5)
+        for s in sealed { XCTAssertTrue(FileManager.default.fileExists(atPath: log + "/" + s.marksFile), s.marksFile) }
+        let segments = try LogDirectory(path: log).segments()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log + "/" + segments.last!.marksFile), "the active segment has none yet")
+        let all = try marked(log)
+        XCTAssertEqual(all.offsets, picked)
+        XCTAssertEqual(all.next, 500)
+        XCTAssertEqual(all.passed, 500)
+        // A valid file is trusted, the segment not read: one that also lists record 0 (which
+        // the marker would not pick) gets record 0 delivered.
+        let first = try XCTUnwrap(SegmentMarks.load(path: log + "/" + sealed[0].marksFile, marker: RecordMarksTests.endsIn3.name,
+                                                    records: UInt32(sealed[1].baseOffset.rawValue)))
+        writeBytes(SegmentMarks(marker: first.marker, records: first.records, relativeOffsets: [0] + first.relativeOffsets).bytes,
+                   log + "/" + sealed[0].marksFile)
+        XCTAssertEqual(try marked(log).offsets, [0] + picked)
+        // Which is why verify compares every marks file with the data.
+        let report = try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify()
+        XCTAssertEqual(report.indexProblems.map(\.file), [sealed[0].marksFile])
+        XCTAssertTrue((24..<33).contains(sealed[1].baseOffset.rawValue), "the first segment holds records 0 to 23-32 (3, 13, 23 picked)")
+        XCTAssertEqual(report.indexProblems.first?.reason, "lists 4 records where the data gives 3")
+    }
+
+    func testFromBoundAndRecordedUpToLimitTheWalk() throws {
+        let log = try makeLog()
+        let part = try marked(log, from: 20, to: 50)
+        XCTAssertEqual(part.offsets, [23, 33, 43])
+        XCTAssertEqual(part.next, 50)
+        XCTAssertEqual(part.passed, 30)
+        // Batches 0-2 (offsets 0..<150) were recorded by April 3rd.
+        let known = try marked(log, recordedUpTo: ts("2023-04-03T12:00:00Z"))
+        XCTAssertEqual(known.offsets, Array(stride(from: 3, to: 150, by: 10)))
+        XCTAssertEqual(known.next, 150)
+        XCTAssertEqual(known.passed, 150)
+        XCTAssertEqual(try marked(log, from: 493).offsets, [493])
+        XCTAssertEqual(try marked(log, from: 500).passed, 0)
+    }
+
+    /// A missing file, a damaged one, one of another marker and one left from before the
+    /// segment grew: each is passed over (the segment scanned), and the next writer to open
+    /// the log writes it again.
+    func testBadMarksAreScannedInsteadAndRebuiltByTheNextWriter() throws {
+        let log = try makeLog()
+        let sealed = try sealedSegments(log)
+        let missing = log + "/" + sealed[0].marksFile, damaged = log + "/" + sealed[1].marksFile
+        let foreign = log + "/" + sealed[2].marksFile, stale = log + "/" + sealed[3].marksFile
+        try FileManager.default.removeItem(atPath: missing)
+        var bytes = fileBytes(damaged)
+        bytes[bytes.count - 6] ^= 0x01
+        writeBytes(bytes, damaged)
+        writeBytes(SegmentMarks(marker: "other", records: 1, relativeOffsets: []).bytes, foreign)
+        // Marks of the segment's first record alone, as if written when it held one record.
+        writeBytes(SegmentMarks(marker: RecordMarksTests.endsIn3.name, records: 1, relativeOffsets: []).bytes, stale)
+        XCTAssertEqual(try marked(log).offsets, picked)
+        // Verify names each bad file; a missing one is no problem (the segment is scanned).
+        XCTAssertEqual(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().indexProblems.map(\.file),
+                       [sealed[1].marksFile, sealed[2].marksFile, sealed[3].marksFile])
+
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: 4096, marker: RecordMarksTests.endsIn3))
+        try writer.close()
+        XCTAssertEqual(Set(writer.recovery.rebuiltIndexes), Set(sealed[0...3].map(\.marksFile)))
+        for s in sealed {
+            let records = UInt32(try LogDirectory(path: log).segments().first { $0 > s }!.baseOffset.rawValue - s.baseOffset.rawValue)
+            XCTAssertNotNil(try SegmentMarks.load(path: log + "/" + s.marksFile, marker: RecordMarksTests.endsIn3.name, records: records), s.marksFile)
+        }
+        XCTAssertEqual(try marked(log).offsets, picked)
+        XCTAssertTrue(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().isIntact)
+    }
+
+    /// A writer without a marker writes no marks; readers scan, and the walk is the same.
+    func testALogWrittenWithoutAMarkerIsScanned() throws {
+        let log = try makeLog(marker: nil)
+        let names = try FileManager.default.contentsOfDirectory(atPath: log)
+        XCTAssertFalse(names.contains { $0.hasSuffix(".marks") }, "\(names)")
+        XCTAssertEqual(try marked(log).offsets, picked)
+    }
+
+    /// Every byte of a marks file is checked, and its marker's name and segment length must be
+    /// the asker's: a file that passes is trusted without a look at the segment.
+    func testTheFileFormatIsCheckedWhole() throws {
+        let marks = SegmentMarks(marker: "corrections", records: 100, relativeOffsets: [3, 40, 99])
+        let bytes = marks.bytes
+        XCTAssertEqual(bytes.count, 8 + 16 + 4 + 4 + 3 * 4 + 4)
+        XCTAssertEqual(Array(bytes[0..<8]), Array("WMMARKS1".utf8))
+        XCTAssertEqual(SegmentMarks.decode(bytes, marker: "corrections", records: 100), marks)
+        XCTAssertNil(SegmentMarks.decode(bytes, marker: "correction", records: 100), "another marker's")
+        XCTAssertNil(SegmentMarks.decode(bytes, marker: "corrections", records: 101), "another segment length's")
+        XCTAssertNil(SegmentMarks.decode(Array(bytes.dropLast()), marker: "corrections", records: 100), "cut short")
+        for i in 0..<bytes.count {
+            var flipped = bytes
+            flipped[i] ^= 0x10
+            XCTAssertNil(SegmentMarks.decode(flipped, marker: "corrections", records: 100), "byte \(i) flipped")
+        }
+        XCTAssertNil(SegmentMarks.decode(SegmentMarks(marker: "corrections", records: 100, relativeOffsets: [40, 3]).bytes, marker: "corrections", records: 100),
+                     "out of order")
+        XCTAssertNil(SegmentMarks.decode(SegmentMarks(marker: "corrections", records: 100, relativeOffsets: [100]).bytes, marker: "corrections", records: 100),
+                     "past the segment's end")
+    }
+
+    /// The batch may say which records are marked (asked on other cores): the writer keeps
+    /// what it says, so the walk delivers exactly those from sealed segments.
+    func testTheBatchesFlagsAreWhatTheWriterKeeps() throws {
+        let log = scratch().file("log")
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: 4096, marker: RecordMarksTests.endsIn3))
+        var batch = AppendBatch()
+        for i in 0..<100 {
+            let payload = "{\"n\":\(i),\"pad\":\"" + String(repeating: "p", count: 100) + "\"}"
+            batch.add(key: Array("k-\(i)".utf8), payload: Array(payload.utf8), marked: i % 10 == 3)
+        }
+        _ = try writer.append(batch)
+        try writer.close()
+        let sealed = try sealedSegments(log)
+        XCTAssertGreaterThan(sealed.count, 2)
+        let marks = try SegmentMarks.load(path: log + "/" + sealed[0].marksFile, marker: RecordMarksTests.endsIn3.name,
+                                          records: UInt32(sealed[1].baseOffset.rawValue))
+        XCTAssertEqual(marks?.relativeOffsets.first, 3)
+        XCTAssertEqual(try marked(log).offsets, Array(stride(from: 3, to: 100, by: 10)))
+    }
+}
