@@ -272,6 +272,10 @@ public final class LogWriter {
         }
         if next > nextOffset {
             try activeFile.sync()
+            // Durable now: the batch's pages leave the page cache (as PostgreSQL lets go of WAL
+            // it will not re-read). A bulk append then reuses the same few pages instead of
+            // filling memory with ones only a later rebuild reads.
+            activeFile.dropCachedPages(pendingStart..<activeSize)
             nextOffset = next
             lastRecordedAt = stamp
             try writeActiveIndexTail()
@@ -306,6 +310,7 @@ public final class LogWriter {
     /// directory entry are synced before any record goes into it.
     private func roll(nextBase: Offset) throws(LogError) {
         try activeFile.sync()
+        activeFile.dropCachedPages(SegmentHeader.size..<activeSize)
         try activeIndex.write(offsetIndexPath: directory.file(active.offsetIndexFile),
                               timeIndexPath: directory.file(active.timeIndexFile), sealed: true)
         if let marker = options.marker {

@@ -94,6 +94,12 @@ public struct SystemFile: ~Copyable {
         guard fdatasync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
     }
 
+    /// Tells the kernel the file's cached pages in `range` will not be read again soon, so it
+    /// may drop them (clean ones only: call after `sync`). Advice: never fails the caller.
+    public func dropCachedPages(_ range: Range<Int>) {
+        _ = posix_fadvise(fd, off_t(range.lowerBound), off_t(range.count), Int32(POSIX_FADV_DONTNEED))
+    }
+
     /// Cuts the file to `length` bytes.
     public func truncate(to length: Int) throws(LogError) {
         guard ftruncate(fd, off_t(length)) == 0 else { throw .system(operation: "truncate", path: path, errno: errno) }
