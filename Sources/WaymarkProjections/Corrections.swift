@@ -40,8 +40,7 @@ struct Corrections {
         if let target = facts.supersedes { entry.supersedes = add(Array(target), by: offset, retracts: false) }
         if facts.kind == .eventRetracted, let target = facts[.target].string { entry.retracts = add(Array(target), by: offset, retracts: true) }
         if entry.supersedes != nil || entry.retracts != nil {
-            // Noted in offset order (the second half of a split pass after the first); an
-            // out-of-order note is put in its place.
+            // Noted in offset order as a rule; an out-of-order note is put in its place.
             var at = correctorOffsets.count
             while at > 0 && correctorOffsets[at - 1] > offset { at -= 1 }
             if at > 0 && correctorOffsets[at - 1] == offset { correctors[at - 1] = entry; return }
