@@ -229,6 +229,25 @@ final class CommandLineContractTests: XCTestCase {
         XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
         XCTAssertEqual(jsonObject(try Waymark.run(["append", "--log", log], stdin: sampleEvents(100)).stdout)?["duplicates"] as? Int, 100)
     }
+
+    /// A marks file that no longer matches its segment: verify exits 3 naming it and the way
+    /// out, recover writes it again from the data.
+    func testVerifyNamesADamagedMarksFileAndRecoverRewritesIt() throws {
+        let input = sampleEvents(100).replacingOccurrences(of: #"{"id":"ev-50","#, with: #"{"id":"ev-50","supersedes":"ev-49","#)
+        XCTAssertEqual(try Waymark.run(["append", "--log", log, "--segment-bytes", "4096"], stdin: input).status, 0)
+        let marks = try FileManager.default.contentsOfDirectory(atPath: log).filter { $0.hasSuffix(".marks") }.sorted()
+        XCTAssertGreaterThan(marks.count, 3, "every sealed segment has its marks")
+        XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
+        let victim = marks[1]
+        var bytes = [UInt8](FileManager.default.contents(atPath: log + "/" + victim)!)
+        bytes[bytes.count - 1] ^= 0xFF
+        FileManager.default.createFile(atPath: log + "/" + victim, contents: Data(bytes))
+        let bad = try Waymark.run(["verify", "--log", log])
+        XCTAssertEqual(bad.status, 3)
+        XCTAssertTrue(bad.stderr.contains("index \(victim): not the corrections marks of this segment, or failing its checksum; rebuild with: waymark recover --log"), bad.stderr)
+        XCTAssertEqual(try Waymark.run(["recover", "--log", log]).status, 0)
+        XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
+    }
 }
 
 /// Schema versions through the command line: append validates against the version's schema,
