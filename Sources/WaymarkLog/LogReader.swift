@@ -145,7 +145,8 @@ public final class LogReader {
                     if let bound, offset >= bound { break }
                     let more = try lookup!.withRecord(at: offset) { record in try body(record) }
                     guard let more else {
-                        throw LogError.damaged(file: segment.marksFile, position: 0, reason: "marks offset \(offset), which the segment does not hold")
+                        throw LogError.damaged(file: segment.marksFile, position: 0,
+                                               reason: "lists offset \(offset), which \(segment.dataFile) does not hold whole (run waymark verify)")
                     }
                     if !more { return (offset.next, Int(offset.next.rawValue - start.rawValue)) }
                 }
