@@ -244,7 +244,7 @@ final class CommandLineContractTests: XCTestCase {
         FileManager.default.createFile(atPath: log + "/" + victim, contents: Data(bytes))
         let bad = try Waymark.run(["verify", "--log", log])
         XCTAssertEqual(bad.status, 3)
-        XCTAssertTrue(bad.stderr.contains("index \(victim): not the corrections marks of this segment, or failing its checksum; rebuild with: waymark recover --log"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("index \(victim): not the corrections.v2 marks of this segment, or failing its checksum; rebuild with: waymark recover --log"), bad.stderr)
         XCTAssertEqual(try Waymark.run(["recover", "--log", log]).status, 0)
         XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0)
     }

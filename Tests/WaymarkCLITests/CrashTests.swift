@@ -85,7 +85,7 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThan(segments.count, 3)
         var marked: [Int] = []
         for (s, next) in zip(segments, segments.dropFirst()) {
-            let marks = try SegmentMarks.load(path: log + "/" + s.marksFile, marker: "corrections",
+            let marks = try SegmentMarks.load(path: log + "/" + s.marksFile, marker: "corrections.v2",
                                               records: UInt32(next.baseOffset.rawValue - s.baseOffset.rawValue))
             XCTAssertNotNil(marks, s.marksFile)
             marked += marks?.relativeOffsets.map { Int(s.baseOffset.rawValue) + Int($0) } ?? []

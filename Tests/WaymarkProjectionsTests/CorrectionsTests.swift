@@ -42,4 +42,20 @@ final class CorrectionsTests: XCTestCase {
         XCTAssertEqual(verdict(&c, "x", 2).status, .current)
         XCTAssertFalse(verdict(&c, "c", 5).supersedesKnown)
     }
+
+    /// JSON can spell `supersedes` or `EventRetracted` with `\u` escapes, so the bytes hold
+    /// neither word: such an event must still be taken for a correction.
+    func testEscapedCorrectionsAreFound() {
+        let escapedKey = Array(#"{"id":"d","type":"MissingReported","schemaVersion":1,"occurredAt":"2024-01-01T00:00:00Z","\u0073upersedes":"a","data":{}}"#.utf8)
+        let escapedType = Array(#"{"id":"r","type":"Event\u0052etracted","schemaVersion":1,"occurredAt":"2024-01-01T00:00:00Z","data":{"target":"b"}}"#.utf8)
+        let plain = Array(#"{"id":"x","type":"MissingReported","schemaVersion":1,"occurredAt":"2024-01-01T00:00:00Z","data":{}}"#.utf8)
+        XCTAssertTrue(escapedKey.withUnsafeBytes { Corrections.mayCorrect($0) })
+        XCTAssertTrue(escapedType.withUnsafeBytes { Corrections.mayCorrect($0) })
+        XCTAssertFalse(plain.withUnsafeBytes { Corrections.mayCorrect($0) })
+        var c = Corrections()
+        escapedKey.withUnsafeBytes { c.note($0, at: 5) }
+        escapedType.withUnsafeBytes { c.note($0, at: 6) }
+        XCTAssertEqual(verdict(&c, "a", 0).status, .superseded)
+        XCTAssertEqual(verdict(&c, "b", 1).status, .retracted)
+    }
 }

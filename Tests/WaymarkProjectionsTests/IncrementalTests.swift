@@ -107,6 +107,36 @@ final class CorrectionTests: XCTestCase {
     }
 }
 
+extension CorrectionTests {
+    /// A retraction whose type is written with a `\u` escape, in a segment sealed after it
+    /// (so the projector finds it through the marks), projects exactly as the plain one: the
+    /// event it retracts is retracted.
+    func testAnEscapedRetractionInASealedSegmentIsFound() throws {
+        let dir = scratchDir()
+        let plain = #"{"id":"x1","type":"EventRetracted","occurredAt":"2022-12-01T00:00:00Z","data":{"target":"e03","reason":"duplicate"}}"#
+        let escaped = #"{"id":"x1","type":"Event\u0052etracted","occurredAt":"2022-12-01T00:00:00Z","data":{"target":"e03","reason":"duplicate"}}"#
+        // The scenario again under other ids, appended after the retraction to seal its segment.
+        let filler = try String(contentsOfFile: P.scenario + "/events.ndjson", encoding: .utf8).replacingOccurrences(of: #""id":"e"#, with: #""id":"f"#)
+        try filler.write(toFile: dir.file("filler.ndjson"), atomically: true, encoding: .utf8)
+        let rules = try P.rules()
+        var models: [String: [String: String]] = [:]
+        for (name, late) in [("plain", plain), ("escaped", escaped)] {
+            try late.write(toFile: dir.file(name + ".ndjson"), atomically: true, encoding: .utf8)
+            let log = dir.file(name + "-log")
+            try P.append(P.scenario + "/events.ndjson", to: log, at: "2023-02-01T06:00:00Z", segmentBytes: 1024)
+            try P.append(dir.file(name + ".ndjson"), to: log, at: "2023-02-02T06:00:00Z", segmentBytes: 1024)
+            try P.append(dir.file("filler.ndjson"), to: log, at: "2023-02-03T06:00:00Z", segmentBytes: 1024)
+            let segments = try LogDirectory(path: log).segments()
+            let x1 = try XCTUnwrap(LogReader(directory: log).offsets(ofKeys: [Array("x1".utf8)])[0])
+            XCTAssertLessThan(x1, segments.last!.baseOffset, "x1 is in a sealed segment")
+            models[name] = try P.rebuild(log, into: dir.file(name + "-out"), rules: rules)
+        }
+        let expected = try XCTUnwrap(models["plain"]), got = try XCTUnwrap(models["escaped"])
+        XCTAssertTrue(expected["timeline.dat"]!.contains("\t2 r") || expected["timeline.dat"]!.contains(",2 r"), "e03 (offset 2) is retracted")
+        for (name, text) in expected where name != "manifest.json" { XCTAssertTrue(got[name] == text, "\(name) differs") }
+    }
+}
+
 /// The byte-level fact reader sees what the full JSON parser sees: for every event of a
 /// generated log, of the hand-written scenario, and of events with escapes and an older
 /// schema version, each fact equals the parsed envelope's (upcast) value.
