@@ -14,7 +14,8 @@ uint32_t wm_crc32c_portable(uint32_t crc, const void *data, size_t length);
 /// 1 when `wm_crc32c` uses the CPU instruction, 0 when it uses the table.
 int wm_crc32c_is_hardware(void);
 
-/// 1 when the `needle_length` bytes at `needle` occur in the `length` bytes at `haystack` (memmem).
+/// 1 when the `needle_length` bytes at `needle` occur in the `length` bytes at `haystack` (as
+/// memmem; SSE2 compares sixteen places at a time where the CPU has it).
 int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
 
 
