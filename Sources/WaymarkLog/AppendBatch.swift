@@ -30,6 +30,13 @@ public struct AppendBatch: Sendable {
         }
     }
 
+    /// Makes room for `bytes` bytes of keys and payloads and `records` records, so that a
+    /// batch filled again and again stays in the same memory.
+    public mutating func reserveCapacity(bytes: Int, records: Int) {
+        self.bytes.reserveCapacity(bytes)
+        items.reserveCapacity(records)
+    }
+
     /// Records in the batch.
     public var count: Int { items.count }
     /// Whether the batch has no records.

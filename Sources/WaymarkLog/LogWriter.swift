@@ -65,6 +65,12 @@ public final class LogWriter {
     /// The active segment's records the marker picked (relative offsets), written out when
     /// it is sealed.
     private var activeMarks: [UInt32] = []
+    /// The framed records of the batch being appended; kept between batches so that each
+    /// batch writes from memory the process already has (a fresh buffer of tens of MiB is
+    /// fresh pages the kernel must zero, which costs more here than writing them).
+    private var framed: [UInt8] = []
+    /// The room `framed` gets at once.
+    static let framedCapacity = 40 << 20
     private var offsetEntriesWritten = 0
     private var timeEntriesWritten = 0
     private var bytesSinceKeyCheckpoint = 0
@@ -225,7 +231,11 @@ public final class LogWriter {
         var offsets: [Offset?] = []
         offsets.reserveCapacity(batch.count)
         var pending: [UInt8] = []
-        pending.reserveCapacity(min(batch.bytes.count + batch.count * RecordFrame.headerSize, 64 << 20))
+        swap(&pending, &framed)
+        defer { pending.removeAll(keepingCapacity: true); swap(&pending, &framed) }
+        // Room for a batch of the size appenders send (untouched room costs no memory), so
+        // that growing batches do not move to fresh pages at every step.
+        pending.reserveCapacity(max(min(batch.bytes.count + batch.count * RecordFrame.headerSize, 64 << 20), LogWriter.framedCapacity))
         var pendingStart = activeSize
         // The batch's keys so far by hash (the first; any others with the same hash aside).
         var inBatch: [UInt64: Range<Int>] = [:]

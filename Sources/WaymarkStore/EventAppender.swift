@@ -98,13 +98,21 @@ public final class EventAppender {
         // A batch is written (one write, one fsync) on another thread while the next lines are
         // read and validated; at most one batch is in flight, and the run ends only when the
         // last is durable.
-        var inFlight: (write: Background<Result<AppendOutcome, any Error>>, linesRead: Int)?
+        var inFlight: (write: Background<Result<AppendOutcome, any Error>>, sent: SentBatch, linesRead: Int)?
         // On an error the batch in flight still finishes before the writer is given back.
         defer { _ = inFlight?.write.wait() }
         let writer = self.writer
+        // The batch written last, emptied: the next one fills its storage again, so a long
+        // append keeps reusing two batches' memory instead of taking fresh pages for each.
+        var spare = AppendBatch()
+        // Room for a full batch and the round that tips it over, reserved once (untouched
+        // room costs no memory).
+        batch.reserveCapacity(bytes: batchBytes + PendingLines.roundBytes + (64 << 10), records: batchEvents + PendingLines.round)
+        spare.reserveCapacity(bytes: batchBytes + PendingLines.roundBytes + (64 << 10), records: batchEvents + PendingLines.round)
         func settle() throws {
-            guard let (write, linesRead) = inFlight else { return }
+            guard let (write, sent, linesRead) = inFlight else { return }
             inFlight = nil
+            defer { spare = sent.batch }
             for offset in try write.wait().get().offsets {
                 if let offset {
                     summary.appended += 1
@@ -121,9 +129,13 @@ public final class EventAppender {
             try settle()
             if !batch.isEmpty {
                 // The writer is used by this one job until it is joined; nothing else touches it.
-                let sending = batch
-                inFlight = (Background { Result { try writer.append(sending, recordedAt: recordedAt) } }, input.lineNumber)
-                batch = AppendBatch()
+                let sent = SentBatch(batch)
+                batch = spare
+                spare = AppendBatch()
+                inFlight = (Background {
+                    defer { sent.batch.removeAll() }
+                    return Result { try writer.append(sent.batch, recordedAt: recordedAt) }
+                }, sent, input.lineNumber)
             }
             if waiting { try settle() }
         }
@@ -193,6 +205,13 @@ public final class EventAppender {
         }
         return nil
     }
+}
+
+/// A batch handed to the writer's thread, which empties it (keeping its storage) once
+/// written; the appending thread takes it back only after that thread is joined.
+private final class SentBatch: @unchecked Sendable {
+    var batch: AppendBatch
+    init(_ batch: AppendBatch) { self.batch = batch }
 }
 
 /// Lines read and not yet validated: their bytes side by side, with each line's number.
