@@ -137,8 +137,15 @@ public final class LogReader {
                 throw LogError.damaged(file: segment.dataFile, position: 0,
                                        reason: "segment starts at offset \(segment.baseOffset) but the previous one ended at \(resume)")
             }
-            if let end, let marks = try marks(of: segment, end: end, by: marker, recordedUpTo: recordedUpTo) {
-                lookup = lookup ?? RecordLookup(directory: directory, segments: segments)
+            // A sealed segment's marks cover it all; the active segment's, its first records.
+            lookup = lookup ?? RecordLookup(directory: directory, segments: segments)
+            let covered: (marks: SegmentMarks, end: Offset)?
+            if let end {
+                covered = try marks(of: segment, end: end, by: marker, recordedUpTo: recordedUpTo).map { ($0, end) }
+            } else {
+                covered = try activeMarks(of: segment, by: marker, recordedUpTo: recordedUpTo, after: resume, lookup: lookup!)
+            }
+            if let (marks, coveredEnd) = covered {
                 for relative in marks.relativeOffsets {
                     let offset = segment.baseOffset.advanced(by: Int64(relative))
                     if offset < resume { continue }
@@ -150,8 +157,9 @@ public final class LogReader {
                     }
                     if !more { return (offset.next, Int(offset.next.rawValue - start.rawValue)) }
                 }
-                resume = bound.map { min($0, end) } ?? end
-                continue
+                resume = bound.map { min($0, coveredEnd) } ?? coveredEnd
+                if !isLast { continue }
+                if let bound, resume >= bound { break }
             }
             guard let scanner = try openScanner(segment, isLast: isLast, at: resume) else { break }
             while let record = try scanner.next() {
@@ -176,6 +184,18 @@ public final class LogReader {
             guard let latest = try index(of: segment, isLast: false).times.last, latest.timestamp <= recordedUpTo.millisecondsSinceEpoch else { return nil }
         }
         return marks
+    }
+
+    /// The valid marks file of `marker` for the active segment and the offset after the last
+    /// record it covers, when it covers records from `resume` on, its last record is in the
+    /// segment, and (with `recordedUpTo`) nothing it covers was recorded later.
+    private func activeMarks(of segment: SegmentName, by marker: RecordMarker, recordedUpTo: Timestamp?, after resume: Offset,
+                             lookup: RecordLookup) throws -> (SegmentMarks, Offset)? {
+        guard recordedUpTo == nil,
+              let marks = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: nil) else { return nil }
+        let end = segment.baseOffset.advanced(by: Int64(marks.records))
+        guard end > resume, try lookup.withRecord(at: Offset(end.rawValue - 1), { _ in true }) == true else { return nil }
+        return (marks, end)
     }
 
     /// The marks of `marker` for a sealed segment, made by reading it whole.

@@ -115,12 +115,19 @@ public struct LogVerifier {
                 report.indexProblems.append((segment.offsetIndexFile, isLast ? "index files missing or malformed" : "index files missing, unsealed or failing their checksum"))
             }
             // Marks: optional (readers scan a segment without them), but one that is there must
-            // list exactly what the data gives, or a reader would miss a record.
-            if let marker, !isLast, FileSystem.exists(directory.file(segment.marksFile)) {
+            // list exactly what the data gives, or a reader would miss a record. The active
+            // segment's covers its first records (perhaps not all: the writer may have died
+            // before rewriting it), never more than it holds.
+            if let marker, FileSystem.exists(directory.file(segment.marksFile)) {
                 let records = UInt32(clamping: expected.rawValue - segment.baseOffset.rawValue)
-                if let loaded = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: records) {
-                    if loaded.relativeOffsets != marks {
-                        report.indexProblems.append((segment.marksFile, "lists \(loaded.relativeOffsets.count) records where the data gives \(marks.count)"))
+                if let loaded = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: isLast ? nil : records) {
+                    let given = marks.filter { $0 < loaded.records }
+                    // A running writer may have appended (and covered) records since the scan.
+                    let lastCovered = segment.baseOffset.advanced(by: Int64(loaded.records) - 1)
+                    if loaded.records > records, try reader.record(at: lastCovered) == nil {
+                        report.indexProblems.append((segment.marksFile, "covers \(loaded.records) records; the segment holds \(records)"))
+                    } else if loaded.relativeOffsets.filter({ $0 < records }) != given.filter({ $0 < records }) {
+                        report.indexProblems.append((segment.marksFile, "lists \(loaded.relativeOffsets.count) records where the data gives \(given.count)"))
                     }
                 } else {
                     report.indexProblems.append((segment.marksFile, "not the \(marker.name) marks of this segment, or failing its checksum"))

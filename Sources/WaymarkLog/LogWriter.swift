@@ -190,6 +190,8 @@ public final class LogWriter {
         report.keysReindexed = reindexed
         self.keys = keys
         self.recovery = report
+        // The active segment's marks as the scan found them (replacing a stale or foreign file).
+        try writeActiveMarks()
     }
 
     /// Closes the writer cleanly: syncs the key index and releases the lock.
@@ -289,6 +291,7 @@ public final class LogWriter {
             nextOffset = next
             lastRecordedAt = stamp
             try writeActiveIndexTail()
+            try writeActiveMarks()
             for (hash, offset) in newKeys { try keys.insert(hash: hash, offset: offset) }
             bytesSinceKeyCheckpoint += pending.count
             if bytesSinceKeyCheckpoint > LogWriter.keyCheckpointBytes {
@@ -297,6 +300,16 @@ public final class LogWriter {
             }
         }
         return AppendOutcome(offsets: offsets, recordedAt: stamp)
+    }
+
+    /// Rewrites the active segment's marks to cover every record in it (with a marker; called
+    /// once the records are durable, so the file never covers a record a crash could cut).
+    private func writeActiveMarks() throws(LogError) {
+        guard let marker = options.marker else { return }
+        // Mid-batch, a segment just started holds no durable record yet.
+        let records = nextOffset > active.baseOffset ? UInt32(nextOffset.rawValue - active.baseOffset.rawValue) : 0
+        try SegmentMarks(marker: marker.name, records: records, relativeOffsets: activeMarks.filter { $0 < records })
+            .write(to: directory.file(active.marksFile))
     }
 
     /// Appends the index entries added since the last write to the active segment's index files.
@@ -339,6 +352,7 @@ public final class LogWriter {
         timeEntriesWritten = 0
         reader.pin(index: activeIndex, for: active)
         lookup.added(name, index: activeIndex)
+        try writeActiveMarks()
     }
 
     /// Creates a segment: its (empty) index files first, so that whenever a crash comes, a

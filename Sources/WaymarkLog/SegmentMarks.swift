@@ -1,12 +1,17 @@
-/// The records of one sealed segment that a `RecordMarker` picked: their offsets relative to
-/// the segment's base, ascending. Written whole (atomically) when the writer seals the
-/// segment, and rebuilt from the data by the next writer to open the log when it is
-/// missing or fails its checks; a reader that finds no valid file for a segment scans it.
+/// The records of one segment that a `RecordMarker` picked: their offsets relative to the
+/// segment's base, ascending. Written whole (atomically) when the writer seals the segment,
+/// and rebuilt from the data by the next writer to open the log when it is missing or fails
+/// its checks; a reader that finds no valid file for a segment scans it.
+///
+/// The active segment has one too, rewritten after each batch is durable: it covers the
+/// segment's first `records` records, and a reader scans only those after them. Records
+/// never change once durable, so a file that covers fewer records than the segment holds
+/// (the writer died before rewriting it) is still right about the ones it covers.
 ///
 /// Layout, little-endian: `WMMARKS1`, the marker's name (ASCII, zero-padded to 16 bytes),
-/// u32 records in the segment, u32 marked count, the marked relative offsets (u32 each),
-/// then a u32 CRC-32C of everything before it. The record count ties the file to the
-/// segment it describes: a file whose count is not the segment's is stale and is ignored.
+/// u32 records covered, u32 marked count, the marked relative offsets (u32 each), then a u32
+/// CRC-32C of everything before it. The record count ties the file to the segment it
+/// describes: a sealed segment's file whose count is not the segment's is stale and ignored.
 public struct SegmentMarks: Equatable, Sendable {
     static let magic = Array("WMMARKS1".utf8)
     /// Bytes for the marker's name.
@@ -40,15 +45,16 @@ public struct SegmentMarks: Equatable, Sendable {
     }
 
     /// The marks in `bytes` when they pass every check and were made by `marker` for a
-    /// segment of `records` records; nil otherwise.
-    public static func decode(_ bytes: [UInt8], marker: String, records: UInt32) -> SegmentMarks? {
+    /// segment of `records` records (nil: for any number, as the active segment's); nil otherwise.
+    public static func decode(_ bytes: [UInt8], marker: String, records expected: UInt32?) -> SegmentMarks? {
         guard bytes.count >= headerSize + 4, Array(bytes[0..<8]) == magic else { return nil }
         let count = Int(readLE(UInt32.self, bytes, headerSize - 4))
         guard bytes.count == headerSize + 4 * count + 4,
               readLE(UInt32.self, bytes, bytes.count - 4) == CRC32C.checksum(Array(bytes[0..<(bytes.count - 4)])) else { return nil }
         let name = Array(marker.utf8)
         guard Array(bytes[8..<(8 + SegmentMarks.nameSize)]) == name + [UInt8](repeating: 0, count: SegmentMarks.nameSize - name.count),
-              readLE(UInt32.self, bytes, headerSize - 8) == records else { return nil }
+              expected.map({ readLE(UInt32.self, bytes, headerSize - 8) == $0 }) ?? true else { return nil }
+        let records = readLE(UInt32.self, bytes, headerSize - 8)
         var offsets: [UInt32] = []
         offsets.reserveCapacity(count)
         for k in 0..<count {
@@ -59,8 +65,9 @@ public struct SegmentMarks: Equatable, Sendable {
         return SegmentMarks(marker: marker, records: records, relativeOffsets: offsets)
     }
 
-    /// Reads the file at `path` (nil: missing, or failing a check).
-    public static func load(path: String, marker: String, records: UInt32) throws(LogError) -> SegmentMarks? {
+    /// Reads the file at `path` (nil: missing, or failing a check); `records` nil takes a file
+    /// covering any number of records (the active segment's).
+    public static func load(path: String, marker: String, records: UInt32?) throws(LogError) -> SegmentMarks? {
         guard let file = try SystemFile.openForReadingIfExists(path) else { return nil }
         return decode(try file.readAll(), marker: marker, records: records)
     }

@@ -16,9 +16,9 @@ final class RecordMarksTests: XCTestCase {
     let picked: [UInt64] = Array(stride(from: 3, to: 500, by: 10))
 
     /// 10 batches of 50 records, batch b recorded at 2023-04-(b+1) 00:00Z, in 4 KiB segments.
-    func makeLog(marker: RecordMarker? = RecordMarksTests.endsIn3) throws -> String {
+    func makeLog(marker: RecordMarker? = RecordMarksTests.endsIn3, segmentBytes: Int = 4096) throws -> String {
         let log = scratch().file("log")
-        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: 4096, marker: marker))
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: segmentBytes, marker: marker))
         for b in 0..<10 {
             _ = try writer.append(makeBatch(50, start: b * 50), recordedAt: ts(String(format: "2023-04-%02dT00:00:00Z", b + 1)))
         }
@@ -44,8 +44,11 @@ final class RecordMarksTests: XCTestCase {
         let sealed = try sealedSegments(log)
         XCTAssertGreaterThan(sealed.count, 5)
         for s in sealed { XCTAssertTrue(FileManager.default.fileExists(atPath: log + "/" + s.marksFile), s.marksFile) }
-        let segments = try LogDirectory(path: log).segments()
-        XCTAssertFalse(FileManager.default.fileExists(atPath: log + "/" + segments.last!.marksFile), "the active segment has none yet")
+        // The active segment's covers every record in it.
+        let active = try LogDirectory(path: log).segments().last!
+        let activeMarks = try XCTUnwrap(SegmentMarks.load(path: log + "/" + active.marksFile, marker: RecordMarksTests.endsIn3.name, records: nil))
+        XCTAssertEqual(UInt64(activeMarks.records), 500 - active.baseOffset.rawValue)
+        XCTAssertEqual(activeMarks.relativeOffsets.map { active.baseOffset.rawValue + UInt64($0) }, picked.filter { $0 >= active.baseOffset.rawValue })
         let all = try marked(log)
         XCTAssertEqual(all.offsets, picked)
         XCTAssertEqual(all.next, 500)
@@ -62,6 +65,49 @@ final class RecordMarksTests: XCTestCase {
         XCTAssertEqual(report.indexProblems.map(\.file), [sealed[0].marksFile])
         XCTAssertTrue((24..<33).contains(sealed[1].baseOffset.rawValue), "the first segment holds records 0 to 23-32 (3, 13, 23 picked)")
         XCTAssertEqual(report.indexProblems.first?.reason, "lists 4 records where the data gives 3")
+    }
+
+    /// The active segment's marks cover its first records: those are trusted, the rest
+    /// scanned. A file covering fewer records than the segment holds (its writer died before
+    /// rewriting it) is right about those; one covering more is not trusted at all.
+    func testTheActiveSegmentsMarksCoverItsFirstRecordsAndTheRestIsScanned() throws {
+        // 64 KiB segments: the second and active one holds about 120 of the 500 records.
+        let log = try makeLog(segmentBytes: 65536)
+        let active = try LogDirectory(path: log).segments().last!
+        let base = active.baseOffset.rawValue, held = UInt32(500 - base)
+        XCTAssertGreaterThan(held, 8)
+        let path = log + "/" + active.marksFile
+        let name = RecordMarksTests.endsIn3.name
+        let picks = picked.filter { $0 >= base }.map { UInt32($0 - base) }
+        // Trusted for what it covers: a file covering the first half that also lists a record
+        // the marker would not pick gets that record delivered, and the second half is scanned.
+        let half = held / 2
+        let extra = (0..<half).first { (base + UInt64($0)) % 10 != 3 }!
+        writeBytes(SegmentMarks(marker: name, records: half, relativeOffsets: ([extra] + picks.filter { $0 < half }).sorted()).bytes, path)
+        XCTAssertEqual(try marked(log).offsets, (picked + [base + UInt64(extra)]).sorted())
+        XCTAssertEqual(try marked(log, from: base + UInt64(half)).offsets, picked.filter { $0 >= base + UInt64(half) }, "from past what it covers")
+        XCTAssertEqual(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().indexProblems.map(\.file), [active.marksFile])
+        // Right but short (as a writer killed between a batch and the rewrite leaves it): fine.
+        writeBytes(SegmentMarks(marker: name, records: half, relativeOffsets: picks.filter { $0 < half }).bytes, path)
+        XCTAssertEqual(try marked(log).offsets, picked)
+        XCTAssertTrue(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().isIntact)
+        // Covering records the segment does not hold: not trusted (the whole segment scanned),
+        // and named by verify.
+        writeBytes(SegmentMarks(marker: name, records: held + 5, relativeOffsets: [held + 1]).bytes, path)
+        XCTAssertEqual(try marked(log).offsets, picked)
+        let report = try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify()
+        XCTAssertEqual(report.indexProblems.map(\.file), [active.marksFile])
+        XCTAssertEqual(report.indexProblems.first?.reason, "covers \(held + 5) records; the segment holds \(held)")
+        // The next writer rewrites it to cover every record, and keeps it so after each batch.
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(segmentBytes: 65536, marker: RecordMarksTests.endsIn3))
+        XCTAssertEqual(try SegmentMarks.load(path: path, marker: name, records: nil)?.records, held)
+        _ = try writer.append(makeBatch(5, start: 500))
+        let now = try LogDirectory(path: log).segments().last!
+        XCTAssertEqual(try SegmentMarks.load(path: log + "/" + now.marksFile, marker: name, records: nil)?.records,
+                       UInt32(505 - now.baseOffset.rawValue))
+        try writer.close()
+        XCTAssertEqual(try marked(log).offsets, picked + [503])
+        XCTAssertTrue(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().isIntact)
     }
 
     func testFromBoundAndRecordedUpToLimitTheWalk() throws {
