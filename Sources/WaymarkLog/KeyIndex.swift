@@ -1,15 +1,24 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CWaymarkSystem
 
 /// The persistent index of record keys (event ids) that makes appends idempotent without
-/// rescanning the log: an open-addressing hash table in a memory-mapped file, `ids.index`.
+/// rescanning the log: an open-addressing hash table, persisted in `ids.index`.
 ///
 /// It maps a 64-bit hash of each key to the offset of the record that holds it. A hash hit
 /// is confirmed by reading the key back from the log, so hash collisions never cause a
 /// wrong skip. The table is derivable: its header records `coveredUpTo`, the offset below
 /// which every record is in the table, and is only advanced after the table is synced; on
 /// open the writer indexes whatever lies between it and the end of the log.
+///
+/// The writer keeps the table in its own memory and writes it to the file at checkpoints:
+/// the slots that changed (in 64 KiB chunks) then, once they are durable, the header; a table
+/// that has grown since the file was written goes to a new file, synced, then renamed over
+/// the old. (It used to map the file and change it in place: every first touch of a page
+/// was a fault, and every checkpoint flushed each page's mapping on both cores. A 5-year
+/// append spent a third of its time there.) Between checkpoints the file is the last
+/// checkpoint's table, which is all readers trust anyway. Readers map the file read-only.
 ///
 /// Layout: a 64-byte header (`WMIDS001`, u64 capacity, u64 count, u64 coveredUpTo, u32
 /// CRC-32C of the preceding 32 bytes), then `capacity` slots of 16 bytes (u64 hash, 0 for
@@ -23,8 +32,16 @@ public final class KeyIndex {
     /// The table's file.
     public let path: String
     private var fd: Int32
+    /// The header and slots: the writer's own memory, or a read-only mapping of the file.
     private var base: UnsafeMutableRawPointer
     private var mappedBytes: Int
+    /// Whether `base` is the writer's memory (else a mapping).
+    private let inMemory: Bool
+    /// The capacity of the table in the file (a larger one in memory is written anew).
+    private var fileCapacity: Int
+    /// Chunks of the slots changed since the file was written (bit per `chunkBytes`).
+    private var dirty: [UInt64] = []
+    static let chunkBytes = 64 << 10
     /// Slots in the table (a power of two).
     public private(set) var capacity: Int
     /// Keys in the table.
@@ -59,12 +76,19 @@ public final class KeyIndex {
         self.coveredUpTo = Offset(header.covered)
         self.mappedBytes = KeyIndex.headerSize + header.capacity * KeyIndex.slotSize
         self.rebuilt = rebuilt
+        self.inMemory = writable
+        self.fileCapacity = header.capacity
         do {
-            self.base = try KeyIndex.map(fd: fd, bytes: mappedBytes, path: path, writable: writable)
+            if writable {
+                self.base = try KeyIndex.read(fd: fd, bytes: mappedBytes, path: path)
+            } else {
+                self.base = try KeyIndex.map(fd: fd, bytes: mappedBytes, path: path)
+            }
         } catch {
             close(fd)
             throw error
         }
+        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: header.capacity) + 63) / 64)
     }
 
     /// The header's capacity, count and coveredUpTo when the file passes its checks.
@@ -130,37 +154,94 @@ public final class KeyIndex {
         }
     }
 
+    /// Starts loading the slot `hash` probes first, for a lookup or insert a little later:
+    /// slots are random places in tens of MiB, each a miss of every cache.
+    @inline(__always)
+    public func prefetch(hash: UInt64) {
+        wm_prefetch(base + KeyIndex.headerSize + (Int(truncatingIfNeeded: hash) & (capacity - 1)) * KeyIndex.slotSize)
+    }
+
     /// Files `offset` under `hash`, growing the table when it is half full.
     public func insert(hash: UInt64, offset: Offset) throws(LogError) {
-        if (count + 1) * 2 > capacity { try grow() }
-        KeyIndex.place(hash: hash, offset: offset.rawValue, slots: base + KeyIndex.headerSize, mask: capacity - 1)
+        if (count + 1) * 2 > capacity { grow() }
+        let slot = KeyIndex.place(hash: hash, offset: offset.rawValue, slots: base + KeyIndex.headerSize, mask: capacity - 1)
+        let chunk = slot * KeyIndex.slotSize / KeyIndex.chunkBytes
+        dirty[chunk >> 6] |= 1 << UInt64(chunk & 63)
         count += 1
     }
 
-    @inline(__always)
-    private static func place(hash: UInt64, offset: UInt64, slots: UnsafeMutableRawPointer, mask: Int) {
+    /// Files an entry in the first free slot from the hash's; returns that slot.
+    @inline(__always) @discardableResult
+    private static func place(hash: UInt64, offset: UInt64, slots: UnsafeMutableRawPointer, mask: Int) -> Int {
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots.loadUnaligned(fromByteOffset: slot * slotSize, as: UInt64.self) != 0 {
             slot = (slot + 1) & mask
         }
         slots.storeBytes(of: hash, toByteOffset: slot * slotSize, as: UInt64.self)
         slots.storeBytes(of: offset, toByteOffset: slot * slotSize + 8, as: UInt64.self)
+        return slot
     }
 
-    /// Makes the table durable and records that it covers every record below `offset`.
+    /// Makes the table durable and records that it covers every record below `offset`: the
+    /// changed slots (or, after growth, the whole table into a new file) and a sync, then the
+    /// header and a sync. A crash in between leaves the old header over at least its entries.
     public func checkpoint(coveredUpTo offset: Offset) throws(LogError) {
-        guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+        precondition(inMemory, "a read-only key index is never checkpointed")
         coveredUpTo = offset
         writeHeader()
-        guard msync(base, KeyIndex.headerSize, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+        if capacity != fileCapacity {
+            try writeAnew()
+            return
+        }
+        let file = try SystemFile(path: path, flags: O_WRONLY)
+        let slotBytes = capacity * KeyIndex.slotSize
+        for (w, word) in dirty.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                let chunk = w * 64 + bits.trailingZeroBitCount
+                bits &= bits - 1
+                let start = chunk * KeyIndex.chunkBytes, end = min(start + KeyIndex.chunkBytes, slotBytes)
+                try file.write(UnsafeRawBufferPointer(start: base + KeyIndex.headerSize + start, count: end - start),
+                               at: KeyIndex.headerSize + start)
+            }
+        }
+        for w in dirty.indices { dirty[w] = 0 }
+        try file.sync()
+        try file.write(UnsafeRawBufferPointer(start: base, count: KeyIndex.headerSize), at: 0)
+        try file.sync()
     }
 
-    /// Forgets every entry (the table is rebuilt from the log).
+    /// Writes the whole table to a new file, syncs it, and renames it over the old one.
+    private func writeAnew() throws(LogError) {
+        let temporary = path + ".grow"
+        do {
+            let file = try SystemFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            try file.write(UnsafeRawBufferPointer(start: base, count: mappedBytes), at: 0)
+            try file.sync()
+        }
+        try FileSystem.rename(temporary, path)
+        try FileSystem.syncDirectory(FileSystem.parentDirectory(path))
+        let newFD = open(path, O_RDWR | O_CLOEXEC)
+        guard newFD >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        close(fd)
+        fd = newFD
+        fileCapacity = capacity
+        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: capacity) + 63) / 64)
+    }
+
+    /// Chunks of `chunkBytes` the slots of a table of `capacity` take.
+    private static func chunks(capacity: Int) -> Int {
+        (capacity * slotSize + chunkBytes - 1) / chunkBytes
+    }
+
+    /// Forgets every entry (the table is rebuilt from the log; the next checkpoint writes it
+    /// whole, to a new file).
     public func reset() throws(LogError) {
         memset(base + KeyIndex.headerSize, 0, capacity * KeyIndex.slotSize)
         count = 0
         coveredUpTo = .zero
         writeHeader()
+        fileCapacity = 0
     }
 
     private func writeHeader() {
@@ -173,15 +254,11 @@ public final class KeyIndex {
         header.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: KeyIndex.headerSize) }
     }
 
-    /// Doubles the table into a new file, then renames it over the old one.
-    private func grow() throws(LogError) {
+    /// Doubles the table in memory (the next checkpoint writes it to a new file).
+    private func grow() {
         let newCapacity = capacity * 2
-        let temporary = path + ".grow"
-        try KeyIndex.createEmpty(path: temporary, capacity: newCapacity)
-        let newFD = open(temporary, O_RDWR | O_CLOEXEC)
-        guard newFD >= 0 else { throw .system(operation: "open", path: temporary, errno: errno) }
         let newBytes = KeyIndex.headerSize + newCapacity * KeyIndex.slotSize
-        let newBase = try KeyIndex.map(fd: newFD, bytes: newBytes, path: temporary)
+        let newBase = KeyIndex.allocate(newBytes)
         let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
         for slot in 0..<capacity {
             let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
@@ -191,16 +268,12 @@ public final class KeyIndex {
             }
         }
         munmap(base, mappedBytes)
-        close(fd)
-        fd = newFD
         base = newBase
         mappedBytes = newBytes
         capacity = newCapacity
-        // The header keeps the old coveredUpTo: entries added since the last checkpoint are
-        // re-indexed after a crash, as before the growth.
         writeHeader()
-        guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: temporary, errno: errno) }
-        try FileSystem.rename(temporary, path)
+        // The whole table goes to a new file at the next checkpoint; the marks only need room.
+        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: newCapacity) + 63) / 64)
     }
 
     private static func createEmpty(path: String, capacity: Int) throws(LogError) {
@@ -218,9 +291,38 @@ public final class KeyIndex {
         _ = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    private static func map(fd: Int32, bytes: Int, path: String, writable: Bool = true) throws(LogError) -> UnsafeMutableRawPointer {
-        let p = mmap(nil, bytes, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)
+    /// Maps the file's `bytes` read-only.
+    private static func map(fd: Int32, bytes: Int, path: String) throws(LogError) -> UnsafeMutableRawPointer {
+        let p = mmap(nil, bytes, PROT_READ, MAP_SHARED, fd, 0)
         guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else { throw .system(operation: "mmap", path: path, errno: errno) }
+        return p
+    }
+
+    /// Zeroed memory for a table of `bytes` (to `munmap`), in huge pages where the kernel has
+    /// them: lookups and inserts land on random slots, and with 4 KiB pages nearly each one
+    /// missed the TLB (and first touched a page) in a table of tens of MiB.
+    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            fatalError("out of memory for a key index of \(bytes) bytes")
+        }
+        if bytes >= 2 << 20 { _ = madvise(p, bytes, MADV_HUGEPAGE) }
+        return p
+    }
+
+    /// Reads the file's `bytes` into memory of the caller's (to `munmap`).
+    private static func read(fd: Int32, bytes: Int, path: String) throws(LogError) -> UnsafeMutableRawPointer {
+        let p = allocate(bytes)
+        var done = 0
+        while done < bytes {
+            let n = pread(fd, p + done, bytes - done, off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let code = n < 0 ? errno : EIO
+                munmap(p, bytes)
+                throw .system(operation: "read", path: path, errno: code)
+            }
+            done += n
+        }
         return p
     }
 }

@@ -79,6 +79,8 @@ public final class LogWriter {
     /// all of them); after a crash the lag is re-indexed from the log on open, about a quarter
     /// of a second for this much.
     static let keyCheckpointBytes = 256 << 20
+    /// How many keys ahead the key index's slots are fetched.
+    static let prefetchDistance = 8
 
     /// Opens (creating if needed, mode 0700) the log in `path` for appending.
     public init(directory path: String, options: LogWriterOptions = LogWriterOptions()) throws {
@@ -246,14 +248,17 @@ public final class LogWriter {
         var newKeys: [(UInt64, Offset)] = []
         var next = nextOffset
         try batch.bytes.withUnsafeBytes { all in
-            for item in batch.items {
+            // Keys hashed first, so each lookup's slot can be fetched a few keys ahead.
+            let hashes = batch.items.map { KeyIndex.hash(UnsafeRawBufferPointer(rebasing: all[$0.key])) }
+            for (i, item) in batch.items.enumerated() {
+                if i + LogWriter.prefetchDistance < hashes.count { keys.prefetch(hash: hashes[i + LogWriter.prefetchDistance]) }
                 let key = UnsafeRawBufferPointer(rebasing: all[item.key])
                 let payload = UnsafeRawBufferPointer(rebasing: all[item.payload])
                 let length = RecordFrame.headerSize + key.count + payload.count
                 guard key.count <= RecordFrame.maxKeySize, length <= RecordFrame.maxRecordSize else {
                     throw LogError.refused("a record of \(length) bytes exceeds the limit of \(RecordFrame.maxRecordSize)")
                 }
-                let hash = KeyIndex.hash(key)
+                let hash = hashes[i]
                 func same(_ r: Range<Int>) -> Bool { r.count == key.count && (r.count == 0 || memcmp(all.baseAddress! + r.lowerBound, key.baseAddress!, r.count) == 0) }
                 let first = inBatch[hash]
                 if let first, same(first) || sameHash[hash]?.contains(where: same) == true {
@@ -292,7 +297,10 @@ public final class LogWriter {
             lastRecordedAt = stamp
             try writeActiveIndexTail()
             try writeActiveMarks()
-            for (hash, offset) in newKeys { try keys.insert(hash: hash, offset: offset) }
+            for (i, (hash, offset)) in newKeys.enumerated() {
+                if i + LogWriter.prefetchDistance < newKeys.count { keys.prefetch(hash: newKeys[i + LogWriter.prefetchDistance].0) }
+                try keys.insert(hash: hash, offset: offset)
+            }
             bytesSinceKeyCheckpoint += pending.count
             if bytesSinceKeyCheckpoint > LogWriter.keyCheckpointBytes {
                 try keys.checkpoint(coveredUpTo: nextOffset)

@@ -19,6 +19,9 @@ int wm_crc32c_is_hardware(void);
 int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
 
 
+/// Asks the CPU to start loading the cache line at `address` (a hint: never faults).
+static inline void wm_prefetch(const void *address) { __builtin_prefetch(address); }
+
 /// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming), so
 /// buffers built and freed again and again are not zeroed afresh by the kernel each time.
 void wm_keep_freed_memory(void);
