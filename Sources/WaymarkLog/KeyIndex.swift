@@ -12,13 +12,15 @@ import CWaymarkSystem
 /// which every record is in the table, and is only advanced after the table is synced; on
 /// open the writer indexes whatever lies between it and the end of the log.
 ///
-/// The writer keeps the table in its own memory and writes it to the file at checkpoints:
-/// the slots that changed (in 64 KiB chunks) then, once they are durable, the header; a table
-/// that has grown since the file was written goes to a new file, synced, then renamed over
-/// the old. (It used to map the file and change it in place: every first touch of a page
-/// was a fault, and every checkpoint flushed each page's mapping on both cores. A 5-year
-/// append spent a third of its time there.) Between checkpoints the file is the last
-/// checkpoint's table, which is all readers trust anyway. Readers map the file read-only.
+/// The writer maps the file shared and changes the table in place, as long as it keeps its
+/// size: a checkpoint `msync`s the table, then writes the header and `msync`s that (the few
+/// pages a small append changed). Once the table grows (it doubles when half full) it lives
+/// in the writer's anonymous memory, in huge pages, and the next checkpoint writes it whole
+/// to a new file, synced, then renamed over the old; later checkpoints write the pages that
+/// changed, then the header. (A bulk append used to grow the mapped file itself: every
+/// doubling and checkpoint `msync`ed the whole table, flushing each page's mapping on both
+/// cores; a 5-year append spent a third of its time there.) Readers map the file read-only
+/// and trust only what its header says it covers.
 ///
 /// Layout: a 64-byte header (`WMIDS001`, u64 capacity, u64 count, u64 coveredUpTo, u32
 /// CRC-32C of the preceding 32 bytes), then `capacity` slots of 16 bytes (u64 hash, 0 for
@@ -32,16 +34,19 @@ public final class KeyIndex {
     /// The table's file.
     public let path: String
     private var fd: Int32
-    /// The header and slots: the writer's own memory, or a read-only mapping of the file.
+    /// The header and slots: the writer's shared mapping of the file or, once the table has
+    /// grown or been reset, anonymous memory; a reader's read-only mapping.
     private var base: UnsafeMutableRawPointer
     private var mappedBytes: Int
-    /// Whether `base` is the writer's memory (else a mapping).
-    private let inMemory: Bool
+    /// Whether this is the writer's table (else a reader's).
+    private let writable: Bool
+    /// Whether `base` maps the file (else it is anonymous memory).
+    private var mapsFile = true
     /// The capacity of the table in the file (a larger one in memory is written anew).
     private var fileCapacity: Int
-    /// Chunks of the slots changed since the file was written (bit per `chunkBytes`).
+    /// Pages of the file whose slots changed since it was written (a bit per `chunkBytes`).
     private var dirty: [UInt64] = []
-    static let chunkBytes = 64 << 10
+    static let chunkBytes = 4096
     /// Slots in the table (a power of two).
     public private(set) var capacity: Int
     /// Keys in the table.
@@ -76,14 +81,10 @@ public final class KeyIndex {
         self.coveredUpTo = Offset(header.covered)
         self.mappedBytes = KeyIndex.headerSize + header.capacity * KeyIndex.slotSize
         self.rebuilt = rebuilt
-        self.inMemory = writable
+        self.writable = writable
         self.fileCapacity = header.capacity
         do {
-            if writable {
-                self.base = try KeyIndex.read(fd: fd, bytes: mappedBytes, path: path)
-            } else {
-                self.base = try KeyIndex.map(fd: fd, bytes: mappedBytes, path: path)
-            }
+            self.base = try KeyIndex.map(fd: fd, bytes: mappedBytes, path: path, writable: writable)
         } catch {
             close(fd)
             throw error
@@ -165,7 +166,7 @@ public final class KeyIndex {
     public func insert(hash: UInt64, offset: Offset) throws(LogError) {
         if (count + 1) * 2 > capacity { grow() }
         let slot = KeyIndex.place(hash: hash, offset: offset.rawValue, slots: base + KeyIndex.headerSize, mask: capacity - 1)
-        let chunk = slot * KeyIndex.slotSize / KeyIndex.chunkBytes
+        let chunk = (KeyIndex.headerSize + slot * KeyIndex.slotSize) / KeyIndex.chunkBytes
         dirty[chunk >> 6] |= 1 << UInt64(chunk & 63)
         count += 1
     }
@@ -186,7 +187,14 @@ public final class KeyIndex {
     /// changed slots (or, after growth, the whole table into a new file) and a sync, then the
     /// header and a sync. A crash in between leaves the old header over at least its entries.
     public func checkpoint(coveredUpTo offset: Offset) throws(LogError) {
-        precondition(inMemory, "a read-only key index is never checkpointed")
+        precondition(writable, "a read-only key index is never checkpointed")
+        if mapsFile {
+            guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+            coveredUpTo = offset
+            writeHeader()
+            guard msync(base, KeyIndex.headerSize, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
+            return
+        }
         coveredUpTo = offset
         writeHeader()
         if capacity != fileCapacity {
@@ -194,17 +202,23 @@ public final class KeyIndex {
             return
         }
         let file = try SystemFile(path: path, flags: O_WRONLY)
-        let slotBytes = capacity * KeyIndex.slotSize
+        // Runs of changed pages of the file, one write each; the header goes last, on its own.
+        var run: Range<Int>? = nil
+        func flush() throws(LogError) {
+            guard let r = run else { return }
+            let start = max(r.lowerBound * KeyIndex.chunkBytes, KeyIndex.headerSize), end = min(r.upperBound * KeyIndex.chunkBytes, mappedBytes)
+            try file.write(UnsafeRawBufferPointer(start: base + start, count: end - start), at: start)
+            run = nil
+        }
         for (w, word) in dirty.enumerated() where word != 0 {
             var bits = word
             while bits != 0 {
                 let chunk = w * 64 + bits.trailingZeroBitCount
                 bits &= bits - 1
-                let start = chunk * KeyIndex.chunkBytes, end = min(start + KeyIndex.chunkBytes, slotBytes)
-                try file.write(UnsafeRawBufferPointer(start: base + KeyIndex.headerSize + start, count: end - start),
-                               at: KeyIndex.headerSize + start)
+                if let r = run, r.upperBound == chunk { run = r.lowerBound..<(chunk + 1) } else { try flush(); run = chunk..<(chunk + 1) }
             }
         }
+        try flush()
         for w in dirty.indices { dirty[w] = 0 }
         try file.sync()
         try file.write(UnsafeRawBufferPointer(start: base, count: KeyIndex.headerSize), at: 0)
@@ -229,15 +243,19 @@ public final class KeyIndex {
         dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: capacity) + 63) / 64)
     }
 
-    /// Chunks of `chunkBytes` the slots of a table of `capacity` take.
+    /// Pages (`chunkBytes`) the file of a table of `capacity` takes.
     private static func chunks(capacity: Int) -> Int {
-        (capacity * slotSize + chunkBytes - 1) / chunkBytes
+        (headerSize + capacity * slotSize + chunkBytes - 1) / chunkBytes
     }
 
     /// Forgets every entry (the table is rebuilt from the log; the next checkpoint writes it
     /// whole, to a new file).
     public func reset() throws(LogError) {
-        memset(base + KeyIndex.headerSize, 0, capacity * KeyIndex.slotSize)
+        // In fresh memory, not the mapped file: a crash must not leave the file's old header
+        // over a table partly cleared.
+        munmap(base, mappedBytes)
+        base = KeyIndex.allocate(mappedBytes)
+        mapsFile = false
         count = 0
         coveredUpTo = .zero
         writeHeader()
@@ -269,6 +287,7 @@ public final class KeyIndex {
         }
         munmap(base, mappedBytes)
         base = newBase
+        mapsFile = false
         mappedBytes = newBytes
         capacity = newCapacity
         writeHeader()
@@ -291,9 +310,9 @@ public final class KeyIndex {
         _ = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    /// Maps the file's `bytes` read-only.
-    private static func map(fd: Int32, bytes: Int, path: String) throws(LogError) -> UnsafeMutableRawPointer {
-        let p = mmap(nil, bytes, PROT_READ, MAP_SHARED, fd, 0)
+    /// Maps the file's `bytes`, shared (read-only unless `writable`).
+    private static func map(fd: Int32, bytes: Int, path: String, writable: Bool) throws(LogError) -> UnsafeMutableRawPointer {
+        let p = mmap(nil, bytes, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)
         guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else { throw .system(operation: "mmap", path: path, errno: errno) }
         return p
     }
@@ -309,20 +328,5 @@ public final class KeyIndex {
         return p
     }
 
-    /// Reads the file's `bytes` into memory of the caller's (to `munmap`).
-    private static func read(fd: Int32, bytes: Int, path: String) throws(LogError) -> UnsafeMutableRawPointer {
-        let p = allocate(bytes)
-        var done = 0
-        while done < bytes {
-            let n = pread(fd, p + done, bytes - done, off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let code = n < 0 ? errno : EIO
-                munmap(p, bytes)
-                throw .system(operation: "read", path: path, errno: code)
-            }
-            done += n
-        }
-        return p
-    }
+
 }
