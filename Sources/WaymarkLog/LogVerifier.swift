@@ -123,8 +123,7 @@ public struct LogVerifier {
                 if let loaded = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: isLast ? nil : records) {
                     let given = marks.filter { $0 < loaded.records }
                     // A running writer may have appended (and covered) records since the scan.
-                    let lastCovered = segment.baseOffset.advanced(by: Int64(loaded.records) - 1)
-                    if loaded.records > records, try reader.record(at: lastCovered) == nil {
+                    if loaded.records > records, try reader.record(at: segment.baseOffset.advanced(by: Int64(loaded.records) - 1)) == nil {
                         report.indexProblems.append((segment.marksFile, "covers \(loaded.records) records; the segment holds \(records)"))
                     } else if loaded.relativeOffsets.filter({ $0 < records }) != given.filter({ $0 < records }) {
                         report.indexProblems.append((segment.marksFile, "lists \(loaded.relativeOffsets.count) records where the data gives \(given.count)"))

@@ -110,6 +110,19 @@ final class RecordMarksTests: XCTestCase {
         XCTAssertTrue(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().isIntact)
     }
 
+    /// A writer that opened a new log and appended nothing leaves marks covering no record:
+    /// readers scan, and verify finds nothing wrong (it once computed the offset before the
+    /// first record and crashed; the kill test found it).
+    func testActiveMarksCoveringNoRecordAreFine() throws {
+        let log = scratch().file("log")
+        let writer = try LogWriter(directory: log, options: LogWriterOptions(marker: RecordMarksTests.endsIn3))
+        try writer.close()
+        let active = try LogDirectory(path: log).segments().last!
+        XCTAssertEqual(try SegmentMarks.load(path: log + "/" + active.marksFile, marker: RecordMarksTests.endsIn3.name, records: nil)?.records, 0)
+        XCTAssertEqual(try marked(log).offsets, [])
+        XCTAssertTrue(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().isIntact)
+    }
+
     func testFromBoundAndRecordedUpToLimitTheWalk() throws {
         let log = try makeLog()
         let part = try marked(log, from: 20, to: 50)
