@@ -86,6 +86,15 @@ final class RecordMarksTests: XCTestCase {
         writeBytes(SegmentMarks(marker: name, records: half, relativeOffsets: ([extra] + picks.filter { $0 < half }).sorted()).bytes, path)
         XCTAssertEqual(try marked(log).offsets, (picked + [base + UInt64(extra)]).sorted())
         XCTAssertEqual(try marked(log, from: base + UInt64(half)).offsets, picked.filter { $0 >= base + UInt64(half) }, "from past what it covers")
+        // A bound inside what it covers stops there; one past it scans on to the bound.
+        let inside = try marked(log, to: base + UInt64(half / 2))
+        XCTAssertEqual(inside.offsets, (picked + [base + UInt64(extra)]).sorted().filter { $0 < base + UInt64(half / 2) })
+        XCTAssertEqual(inside.next, base + UInt64(half / 2))
+        XCTAssertEqual(inside.passed, Int(base) + Int(half / 2))
+        let past = try marked(log, from: base, to: 495)
+        XCTAssertEqual(past.offsets, (picked + [base + UInt64(extra)]).sorted().filter { $0 >= base && $0 < 495 })
+        XCTAssertEqual(past.next, 495)
+        XCTAssertEqual(past.passed, 495 - Int(base))
         XCTAssertEqual(try LogVerifier(directory: log, marker: RecordMarksTests.endsIn3).verify().indexProblems.map(\.file), [active.marksFile])
         // Right but short (as a writer killed between a batch and the rewrite leaves it): fine.
         writeBytes(SegmentMarks(marker: name, records: half, relativeOffsets: picks.filter { $0 < half }).bytes, path)
