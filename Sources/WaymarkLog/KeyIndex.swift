@@ -89,7 +89,7 @@ public final class KeyIndex {
             close(fd)
             throw error
         }
-        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: header.capacity) + 63) / 64)
+        dirty = KeyIndex.noPagesChanged(capacity: header.capacity)
     }
 
     /// The header's capacity, count and coveredUpTo when the file passes its checks.
@@ -240,12 +240,13 @@ public final class KeyIndex {
         close(fd)
         fd = newFD
         fileCapacity = capacity
-        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: capacity) + 63) / 64)
+        dirty = KeyIndex.noPagesChanged(capacity: capacity)
     }
 
-    /// Pages (`chunkBytes`) the file of a table of `capacity` takes.
-    private static func chunks(capacity: Int) -> Int {
-        (headerSize + capacity * slotSize + chunkBytes - 1) / chunkBytes
+    /// A `dirty` bitmap with a clear bit for each page (`chunkBytes`) of a table of `capacity`.
+    private static func noPagesChanged(capacity: Int) -> [UInt64] {
+        let pages = (headerSize + capacity * slotSize + chunkBytes - 1) / chunkBytes
+        return [UInt64](repeating: 0, count: (pages + 63) / 64)
     }
 
     /// Forgets every entry (the table is rebuilt from the log; the next checkpoint writes it
@@ -292,7 +293,7 @@ public final class KeyIndex {
         capacity = newCapacity
         writeHeader()
         // The whole table goes to a new file at the next checkpoint; the marks only need room.
-        dirty = [UInt64](repeating: 0, count: (KeyIndex.chunks(capacity: newCapacity) + 63) / 64)
+        dirty = KeyIndex.noPagesChanged(capacity: newCapacity)
     }
 
     private static func createEmpty(path: String, capacity: Int) throws(LogError) {
@@ -327,6 +328,4 @@ public final class KeyIndex {
         if bytes >= 2 << 20 { _ = madvise(p, bytes, MADV_HUGEPAGE) }
         return p
     }
-
-
 }

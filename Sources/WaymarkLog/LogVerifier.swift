@@ -121,12 +121,14 @@ public struct LogVerifier {
             if let marker, FileSystem.exists(directory.file(segment.marksFile)) {
                 let records = UInt32(clamping: expected.rawValue - segment.baseOffset.rawValue)
                 if let loaded = try SegmentMarks.load(path: directory.file(segment.marksFile), marker: marker.name, records: isLast ? nil : records) {
-                    let given = marks.filter { $0 < loaded.records }
-                    // A running writer may have appended (and covered) records since the scan.
+                    // Compared over the records both the file and the scan cover: a running writer
+                    // may have appended (and covered) records since the scan.
+                    let both = min(loaded.records, records)
+                    let listed = loaded.relativeOffsets.filter { $0 < both }, given = marks.filter { $0 < both }
                     if loaded.records > records, try reader.record(at: segment.baseOffset.advanced(by: Int64(loaded.records) - 1)) == nil {
                         report.indexProblems.append((segment.marksFile, "covers \(loaded.records) records; the segment holds \(records)"))
-                    } else if loaded.relativeOffsets.filter({ $0 < records }) != given.filter({ $0 < records }) {
-                        report.indexProblems.append((segment.marksFile, "lists \(loaded.relativeOffsets.count) records where the data gives \(given.count)"))
+                    } else if listed != given {
+                        report.indexProblems.append((segment.marksFile, "lists \(listed.count) records where the data gives \(given.count)"))
                     }
                 } else {
                     report.indexProblems.append((segment.marksFile, "not the \(marker.name) marks of this segment, or failing its checksum"))

@@ -313,9 +313,13 @@ public final class LogWriter {
     /// Rewrites the active segment's marks to cover every record in it (with a marker; called
     /// once the records are durable, so the file never covers a record a crash could cut).
     private func writeActiveMarks() throws(LogError) {
-        guard let marker = options.marker else { return }
         // Mid-batch, a segment just started holds no durable record yet.
-        let records = nextOffset > active.baseOffset ? UInt32(nextOffset.rawValue - active.baseOffset.rawValue) : 0
+        try writeMarks(records: nextOffset > active.baseOffset ? UInt32(nextOffset.rawValue - active.baseOffset.rawValue) : 0)
+    }
+
+    /// Writes the active segment's marks (with a marker) as covering its first `records`.
+    private func writeMarks(records: UInt32) throws(LogError) {
+        guard let marker = options.marker else { return }
         try SegmentMarks(marker: marker.name, records: records, relativeOffsets: activeMarks.filter { $0 < records })
             .write(to: directory.file(active.marksFile))
     }
@@ -344,10 +348,7 @@ public final class LogWriter {
         activeFile.dropCachedPages(SegmentHeader.size..<activeSize)
         try activeIndex.write(offsetIndexPath: directory.file(active.offsetIndexFile),
                               timeIndexPath: directory.file(active.timeIndexFile), sealed: true)
-        if let marker = options.marker {
-            try SegmentMarks(marker: marker.name, records: UInt32(nextBase.rawValue - active.baseOffset.rawValue), relativeOffsets: activeMarks)
-                .write(to: directory.file(active.marksFile))
-        }
+        try writeMarks(records: UInt32(nextBase.rawValue - active.baseOffset.rawValue))
         activeMarks = []
         lookup.update(index: activeIndex, for: active)
         let name = SegmentName(baseOffset: nextBase)

@@ -107,8 +107,9 @@ public final class EventAppender {
         var spare = AppendBatch()
         // Room for a full batch and the round that tips it over, reserved once (untouched
         // room costs no memory).
-        batch.reserveCapacity(bytes: batchBytes + PendingLines.roundBytes + (64 << 10), records: batchEvents + PendingLines.round)
-        spare.reserveCapacity(bytes: batchBytes + PendingLines.roundBytes + (64 << 10), records: batchEvents + PendingLines.round)
+        let roomBytes = batchBytes + PendingLines.roundBytes + (64 << 10), roomRecords = batchEvents + PendingLines.round
+        batch.reserveCapacity(bytes: roomBytes, records: roomRecords)
+        spare.reserveCapacity(bytes: roomBytes, records: roomRecords)
         func settle() throws {
             guard let (write, sent, linesRead) = inFlight else { return }
             inFlight = nil

@@ -35,7 +35,7 @@ final class ByteSearchTests: XCTestCase {
         // First and last bytes in place, one byte between them wrong: every SIMD candidate, no match.
         let needle = Array("supersedes".utf8)
         for length in 0...80 {
-            for start in stride(from: 0, through: max(length - needle.count, -1), by: 1) where length >= needle.count {
+            for start in 0...max(length - needle.count, 0) where length >= needle.count {
                 for wrong in 1..<(needle.count - 1) {
                     var haystack = [UInt8](repeating: UInt8(ascii: "s"), count: length)
                     var near = needle
