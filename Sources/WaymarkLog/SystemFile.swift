@@ -158,6 +158,16 @@ public enum FileSystem {
         guard fsync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
     }
 
+    /// Tells the kernel that the cached pages of the regular files directly in directory
+    /// `path` will not be read again soon (clean pages are dropped, dirty ones only start
+    /// writing back). Advice: a missing directory or an unreadable file is skipped.
+    public static func dropCachedPages(inDirectory path: String) {
+        for name in (try? list(path)) ?? [] {
+            guard let file = try? SystemFile.openForReadingIfExists(path + "/" + name), let size = try? file.size() else { continue }
+            file.dropCachedPages(0..<size)
+        }
+    }
+
     /// Atomically replaces `to` with `from`.
     public static func rename(_ from: String, _ to: String) throws(LogError) {
         guard Glibc.rename(from, to) == 0 else { throw .system(operation: "rename", path: from, errno: errno) }
