@@ -20,8 +20,6 @@ struct EpisodeMerger {
     let placements: [PlacementView]
     /// Each child's placements (indexes into `placements`) by start, by canonical root.
     let placementsByChild: [Symbol: [Int32]]
-    /// Whether the rules count a category, by category symbol (learnt as categories appear).
-    private var countedCategory: [Symbol: Bool] = [:]
 
     init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByChild: [Symbol: [Int32]]) {
         self.state = state
@@ -40,12 +38,21 @@ struct EpisodeMerger {
     }
 
     /// Writes the merged episodes of `groups`' children, child after child, from `out` on
-    /// (at most one per raw episode); returns how many.
-    mutating func merge(_ groups: ArraySlice<Group>, _ raws: [Raw], into out: UnsafeMutablePointer<EpisodeView>) -> Int {
+    /// (at most one per raw episode); returns how many. (Nothing here changes `self`: a
+    /// mutating merge had each episode copy the merger, and the state in it, reference by
+    /// reference.)
+    func merge(_ groups: ArraySlice<Group>, _ raws: [Raw], into out: UnsafeMutablePointer<EpisodeView>) -> Int {
+        state.episodes.withUnsafeBufferPointer { all in merge(groups, raws, all, into: out) }
+    }
+
+    private func merge(_ groups: ArraySlice<Group>, _ raws: [Raw], _ all: UnsafeBufferPointer<EpisodeState>,
+                       into out: UnsafeMutablePointer<EpisodeView>) -> Int {
         let tolerance = Int64(rules.episodeMergeToleranceDays * 86_400_000)
         let names = self.names
         func before(_ a: Raw, _ b: Raw) -> Bool { a.start != b.start ? a.start < b.start : names.less(a.ref, b.ref) }
         var written = 0
+        // Whether the rules count a category, by category symbol (learnt as categories appear).
+        var counted: [Symbol: Bool] = [:]
         func emit(_ v: EpisodeView) { (out + written).initialize(to: v); written += 1 }
         // Room reused from child to child.
         var list: [Raw] = [], laPeriods: [Raw] = [], taken: [Bool] = []
@@ -75,9 +82,9 @@ struct EpisodeMerger {
                     k += 1
                 }
                 if let best { taken[best] = true }
-                emit(episode(child: child, primary: p, secondary: best.map { laPeriods[$0] }))
+                emit(episode(all, child: child, primary: p, secondary: best.map { laPeriods[$0] }, counted: &counted))
             }
-            for (k, la) in laPeriods.enumerated() where !taken[k] { emit(episode(child: child, primary: la, secondary: nil)) }
+            for (k, la) in laPeriods.enumerated() where !taken[k] { emit(episode(all, child: child, primary: la, secondary: nil, counted: &counted)) }
         }
         return written
     }
@@ -95,47 +102,48 @@ struct EpisodeMerger {
         ref.index < state.placementOf.count && state.placementOf[ref.index] >= 0 ? state.placementOf[ref.index] : nil
     }
 
-    private mutating func counts(_ category: Symbol) -> Bool {
-        if let known = countedCategory[category] { return known }
+    /// Whether the rules count `category`, learnt into `known` once per category.
+    private func counts(_ category: Symbol, _ known: inout [Symbol: Bool]) -> Bool {
+        if let k = known[category] { return k }
         let counted = rules.countedCategories.contains(names.text(category))
-        countedCategory[category] = counted
+        known[category] = counted
         return counted
     }
 
-    /// One episode from the primary agency's episode and, when merged, the LA period.
-    private mutating func episode(child: Symbol, primary: Raw, secondary: Raw?) -> EpisodeView {
-        state.episodes.withUnsafeBufferPointer { all in
-            let ai = Int(primary.index), bi = secondary.map { Int($0.index) }
-            let found = all[ai].hasFound ? ai : bi.flatMap { all[$0].hasFound ? $0 : nil }
-            let interview = all[ai].hasInterview ? ai : bi.flatMap { all[$0].hasInterview ? $0 : nil }
-            var v = EpisodeView(key: primary.ref, child: child, category: all[ai].category, primary: primary.index, startedAt: all[ai].start)
-            v.mergedRef = secondary?.ref ?? .none
-            v.secondary = secondary?.index ?? -1
-            v.foundAt = found.map { all[$0].foundAt }
-            v.endedAt = v.foundAt.flatMap { $0 <= asOf ? $0 : nil }
-            // The placement the report names (the incident's, else the LA period's), else the
-            // one in force when the episode started.
-            let placementRef = all[ai].placement.isNone ? bi.map { all[$0].placement } ?? .none : all[ai].placement
-            v.placement = (placementRef.isNone ? nil : placement(placementRef)) ?? placementInForce(child: child, at: v.startedAt) ?? -1
-            v.fromCare = primary.isLA || all[ai].missingFromCare || bi.map { secondary!.isLA || all[$0].missingFromCare } ?? false || v.placement >= 0
-            // The latest risk assessment of either, else the risk level reported.
-            var riskAt = all[ai].riskAt, riskLevel = all[ai].riskLevel
-            if let bi, let at = all[bi].riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = all[bi].riskLevel }
-            v.riskLevel = riskAt != nil ? riskLevel : all[ai].reportRisk.isNone ? bi.map { all[$0].reportRisk } ?? .none : all[ai].reportRisk
-            v.foundBy = found.map { all[$0].foundBy } ?? .none
-            v.reportingForce = primary.isLA ? .none : all[ai].force
-            v.foundForce = found.map { all[$0].foundForce } ?? .none
-            v.debriefAt = (all[ai].debriefAt ?? bi.flatMap { all[$0].debriefAt }).flatMap { $0 <= asOf ? $0 : nil }
-            v.rhiOutcome = interview.map { all[$0].interviewOutcome } ?? .none
-            v.rhiHeldAt = interview.flatMap { all[$0].interviewHeldAt }
-            let hoursSoFar = Double((v.endedAt ?? asOf) - v.startedAt) / 3_600_000
-            v.counted = counts(v.category) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
-            if let end = v.endedAt {
-                let deadline = end + Int64(rules.rhiDeadlineHours * 3_600_000)
-                if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held <= deadline } else if deadline < asOf { v.rhiOnTime = false }
-            }
-            if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = .none }
-            return v
+    /// One episode from the primary agency's episode and, when merged, the LA period (`all`:
+    /// the state's agency episodes).
+    private func episode(_ all: UnsafeBufferPointer<EpisodeState>, child: Symbol, primary: Raw, secondary: Raw?,
+                         counted known: inout [Symbol: Bool]) -> EpisodeView {
+        let ai = Int(primary.index), bi = secondary.map { Int($0.index) }
+        let found = all[ai].hasFound ? ai : bi.flatMap { all[$0].hasFound ? $0 : nil }
+        let interview = all[ai].hasInterview ? ai : bi.flatMap { all[$0].hasInterview ? $0 : nil }
+        var v = EpisodeView(key: primary.ref, child: child, category: all[ai].category, primary: primary.index, startedAt: all[ai].start)
+        v.mergedRef = secondary?.ref ?? .none
+        v.secondary = secondary?.index ?? -1
+        v.foundAt = found.map { all[$0].foundAt }
+        v.endedAt = v.foundAt.flatMap { $0 <= asOf ? $0 : nil }
+        // The placement the report names (the incident's, else the LA period's), else the
+        // one in force when the episode started.
+        let placementRef = all[ai].placement.isNone ? bi.map { all[$0].placement } ?? .none : all[ai].placement
+        v.placement = (placementRef.isNone ? nil : placement(placementRef)) ?? placementInForce(child: child, at: v.startedAt) ?? -1
+        v.fromCare = primary.isLA || all[ai].missingFromCare || bi.map { secondary!.isLA || all[$0].missingFromCare } ?? false || v.placement >= 0
+        // The latest risk assessment of either, else the risk level reported.
+        var riskAt = all[ai].riskAt, riskLevel = all[ai].riskLevel
+        if let bi, let at = all[bi].riskAt, riskAt.map({ at > $0 }) ?? true { riskAt = at; riskLevel = all[bi].riskLevel }
+        v.riskLevel = riskAt != nil ? riskLevel : all[ai].reportRisk.isNone ? bi.map { all[$0].reportRisk } ?? .none : all[ai].reportRisk
+        v.foundBy = found.map { all[$0].foundBy } ?? .none
+        v.reportingForce = primary.isLA ? .none : all[ai].force
+        v.foundForce = found.map { all[$0].foundForce } ?? .none
+        v.debriefAt = (all[ai].debriefAt ?? bi.flatMap { all[$0].debriefAt }).flatMap { $0 <= asOf ? $0 : nil }
+        v.rhiOutcome = interview.map { all[$0].interviewOutcome } ?? .none
+        v.rhiHeldAt = interview.flatMap { all[$0].interviewHeldAt }
+        let hoursSoFar = Double((v.endedAt ?? asOf) - v.startedAt) / 3_600_000
+        v.counted = counts(v.category, &known) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
+        if let end = v.endedAt {
+            let deadline = end + Int64(rules.rhiDeadlineHours * 3_600_000)
+            if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held <= deadline } else if deadline < asOf { v.rhiOnTime = false }
         }
+        if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = .none }
+        return v
     }
 }

@@ -179,11 +179,9 @@ public struct ReadModel {
             guard let base = buffer.baseAddress else { return }
             var first = 0, second = 0
             try! Parallel.both({
-                var m = merger
-                first = m.merge(childGroups[..<half], raws, into: base)
+                first = merger.merge(childGroups[..<half], raws, into: base)
             }, {
-                var m = merger
-                second = m.merge(childGroups[half...], raws, into: base + secondAt)
+                second = merger.merge(childGroups[half...], raws, into: base + secondAt)
             })
             if first < secondAt { (base + first).moveInitialize(from: base + secondAt, count: second) }
             count = first + second
