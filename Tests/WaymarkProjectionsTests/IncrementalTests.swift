@@ -177,6 +177,25 @@ final class EventFactsTests: XCTestCase {
         return checked
     }
 
+    /// Every `data` member the read models use is found by its name, and nothing else is: the
+    /// name with a byte changed, one short, one long, or in another case.
+    func testDataFieldsAreFoundByTheirNamesOnly() {
+        func named(_ text: String) -> DataField? { Array(text.utf8).withUnsafeBytes { DataField.named($0) } }
+        XCTAssertEqual(DataField.allCases.count, 32)
+        for field in DataField.allCases {
+            let key = field.key
+            XCTAssertEqual(named(key), field, key)
+            XCTAssertNil(named(String(key.dropLast()) + "_"), key)
+            XCTAssertNil(named("_" + key.dropFirst()), key)
+            XCTAssertNil(named(String(key.dropLast())), key)
+            XCTAssertNil(named(key + "s"), key)
+            XCTAssertNil(named(key.uppercased()), key)
+        }
+        XCTAssertNil(named(""))
+        XCTAssertNil(named("lastSeenAt"))
+        XCTAssertNil(named("reportedBy"))
+    }
+
     func testFactsEqualTheFullParse() throws {
         let dir = scratchDir()
         XCTAssertGreaterThan(try check(try P.generatedLog(dir)), 2000)

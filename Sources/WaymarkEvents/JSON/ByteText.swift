@@ -4,12 +4,13 @@ import Glibc
 
 extension UnsafeRawBufferPointer {
     /// Whether these bytes are exactly the UTF-8 of `text` (keys and literals in JSON readers).
-    @inline(__always) public func `is`(_ text: StaticString) -> Bool {
+    /// Inlinable: the readers in other modules call it in their hot loops.
+    @inlinable @inline(__always) public func `is`(_ text: StaticString) -> Bool {
         count == text.utf8CodeUnitCount && (count == 0 || sameBytes(baseAddress!, UnsafeRawPointer(text.utf8Start), count))
     }
 
     /// Whether these bytes equal `other`'s.
-    @inline(__always) public func equalBytes(_ other: UnsafeRawBufferPointer) -> Bool {
+    @inlinable @inline(__always) public func equalBytes(_ other: UnsafeRawBufferPointer) -> Bool {
         count == other.count && (count == 0 || sameBytes(baseAddress!, other.baseAddress!, count))
     }
 }
@@ -33,7 +34,7 @@ public func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int
 extension UInt8 {
     /// The value of this byte as one hexadecimal digit (`0-9`, `A-F`, `a-f`; JSON's `\u`
     /// escapes), nil for any other byte.
-    @inline(__always) public var hexDigitValue: UInt32? {
+    @inlinable @inline(__always) public var hexDigitValue: UInt32? {
         switch self {
         case 48...57: return UInt32(self - 48)
         case 65...70: return UInt32(self - 55)
