@@ -14,25 +14,23 @@ public enum RFC3339 {
     public static func parse(_ b: UnsafeRawBufferPointer) -> Timestamp? {
         let n = b.count
         guard n >= 20 else { return nil }
-        func digit(_ i: Int) -> Int? {
-            let c = b[i]
-            return c >= 48 && c <= 57 ? Int(c - 48) : nil
+        @inline(__always) func digit(_ i: Int) -> Int? {
+            let d = b[i] &- 48
+            return d < 10 ? Int(d) : nil
         }
-        func number(_ i: Int, _ count: Int) -> Int? {
-            var v = 0
-            for k in i..<(i + count) {
-                guard let d = digit(k) else { return nil }
-                v = v * 10 + d
-            }
-            return v
+        // Two digits with one test (both bytes minus '0' below ten); nil if either is not one.
+        @inline(__always) func number(_ i: Int) -> Int? {
+            let d0 = b[i] &- 48, d1 = b[i + 1] &- 48
+            return d0 < 10 && d1 < 10 ? Int(d0) &* 10 &+ Int(d1) : nil
         }
-        guard let year = number(0, 4), b[4] == UInt8(ascii: "-"),
-              let month = number(5, 2), b[7] == UInt8(ascii: "-"),
-              let day = number(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-              let hour = number(11, 2), b[13] == UInt8(ascii: ":"),
-              let minute = number(14, 2), b[16] == UInt8(ascii: ":"),
-              let second = number(17, 2)
+        guard let century = number(0), let yy = number(2), b[4] == UInt8(ascii: "-"),
+              let month = number(5), b[7] == UInt8(ascii: "-"),
+              let day = number(8), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              let hour = number(11), b[13] == UInt8(ascii: ":"),
+              let minute = number(14), b[16] == UInt8(ascii: ":"),
+              let second = number(17)
         else { return nil }
+        let year = century * 100 + yy
         let date = CivilDate(year: year, month: month, day: day)
         guard date.isValid, hour <= 23, minute <= 59, second <= 60 else { return nil }
         var i = 19
@@ -53,8 +51,8 @@ public enum RFC3339 {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             i += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard n - i == 6, let oh = number(i + 1, 2), b[i + 3] == UInt8(ascii: ":"),
-                  let om = number(i + 4, 2), oh <= 23, om <= 59 else { return nil }
+            guard n - i == 6, let oh = number(i + 1), b[i + 3] == UInt8(ascii: ":"),
+                  let om = number(i + 4), oh <= 23, om <= 59 else { return nil }
             offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "+") ? 1 : -1)
             i += 6
         default:

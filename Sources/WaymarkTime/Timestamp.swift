@@ -26,30 +26,37 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the RFC 3339 text (24 bytes) to `bytes` without building a String.
+    /// Appends the RFC 3339 text (24 bytes) to `bytes` without building a String: written into
+    /// a stack buffer, then appended once (an append per byte checked the array's room and
+    /// uniqueness 24 times).
     public func appendRFC3339(to bytes: inout [UInt8]) {
         let ms = millisecondsSinceEpoch
         var days = ms / 86_400_000
         var msOfDay = ms % 86_400_000
         if msOfDay < 0 { msOfDay += 86_400_000; days -= 1 }
         let date = CivilDate(daysSinceEpoch: days)
-        func two(_ v: Int) { bytes.append(UInt8(48 + v / 10)); bytes.append(UInt8(48 + v % 10)) }
         let y = date.year
-        if y < 0 || y > 9999 {
-            bytes.append(contentsOf: Array(String(y).utf8))
-        } else {
-            two(y / 100); two(y % 100)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
+            @inline(__always) func two(_ at: Int, _ v: Int) { out[at] = UInt8(truncatingIfNeeded: 48 + v / 10); out[at + 1] = UInt8(truncatingIfNeeded: 48 + v % 10) }
+            let fourDigitYear = y >= 0 && y <= 9999
+            if fourDigitYear { two(0, y / 100); two(2, y % 100) }
+            out[4] = UInt8(ascii: "-"); two(5, date.month)
+            out[7] = UInt8(ascii: "-"); two(8, date.day)
+            out[10] = UInt8(ascii: "T")
+            let totalSeconds = Int(msOfDay / 1000)
+            two(11, totalSeconds / 3600); out[13] = UInt8(ascii: ":")
+            two(14, totalSeconds / 60 % 60); out[16] = UInt8(ascii: ":")
+            two(17, totalSeconds % 60); out[19] = UInt8(ascii: ".")
+            let millis = Int(msOfDay % 1000)
+            out[20] = UInt8(truncatingIfNeeded: 48 + millis / 100); two(21, millis % 100)
+            out[23] = UInt8(ascii: "Z")
+            if fourDigitYear {
+                bytes.append(contentsOf: out)
+            } else {
+                bytes.append(contentsOf: Array(String(y).utf8))
+                bytes.append(contentsOf: out[4...])
+            }
         }
-        bytes.append(UInt8(ascii: "-")); two(date.month)
-        bytes.append(UInt8(ascii: "-")); two(date.day)
-        bytes.append(UInt8(ascii: "T"))
-        let totalSeconds = Int(msOfDay / 1000)
-        two(totalSeconds / 3600); bytes.append(UInt8(ascii: ":"))
-        two(totalSeconds / 60 % 60); bytes.append(UInt8(ascii: ":"))
-        two(totalSeconds % 60); bytes.append(UInt8(ascii: "."))
-        let millis = Int(msOfDay % 1000)
-        bytes.append(UInt8(48 + millis / 100)); two(millis % 100)
-        bytes.append(UInt8(ascii: "Z"))
     }
 }
 

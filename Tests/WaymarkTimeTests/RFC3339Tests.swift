@@ -33,11 +33,33 @@ final class RFC3339Tests: XCTestCase {
         }
     }
 
+    /// Each digit is checked: the bytes either side of the digits ('/' and ':'), a letter and a
+    /// space, put in place of any one digit of the date, the time or the offset, are refused.
+    func testRejectsANonDigitInAnyDigitPlace() {
+        let good = Array("2023-03-01T21:15:07.250+01:30".utf8)
+        XCTAssertNotNil(good.withUnsafeBytes { RFC3339.parse($0) })
+        for place in good.indices where good[place] >= 48 && good[place] <= 57 {
+            for wrong in Array("/:a ".utf8) {
+                var bad = good
+                bad[place] = wrong
+                let text = String(decoding: bad, as: UTF8.self)
+                XCTAssertNil(RFC3339.parse(text), text)
+            }
+        }
+    }
+
     func testPrintsUTCWithMilliseconds() {
         XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 1_677_705_300_042).rfc3339, "2023-03-01T21:15:00.042Z")
         XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 0).rfc3339, "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(Timestamp(millisecondsSinceEpoch: -1).rfc3339, "1969-12-31T23:59:59.999Z")
         XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 951_782_400_000).rfc3339, "2000-02-29T00:00:00.000Z")
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 253_402_300_799_999).rfc3339, "9999-12-31T23:59:59.999Z")
+        // Years past four digits are written whole (no RFC 3339 parser reads them back).
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: 253_402_300_800_000).rfc3339, "10000-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp(millisecondsSinceEpoch: -62_198_755_200_000).rfc3339, "-1-01-01T00:00:00.000Z")
+        var appended = Array("at ".utf8)
+        Timestamp(millisecondsSinceEpoch: 1_677_705_300_042).appendRFC3339(to: &appended)
+        XCTAssertEqual(String(decoding: appended, as: UTF8.self), "at 2023-03-01T21:15:00.042Z")
     }
 
     func testCivilDateRoundTripsOverFourHundredYears() {
