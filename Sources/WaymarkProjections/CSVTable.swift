@@ -109,7 +109,7 @@ enum CSVCell {
             }
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
         case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
-        case let .flag(b): if let b { out.append(contentsOf: (b ? "yes" : "no").utf8) }
+        case let .flag(b): if let b { CSVCell.appendLiteral(b ? "yes" : "no", to: &out) }
         case let .int(n): JSONText.appendInt(n, to: &out)
         }
     }
@@ -122,7 +122,15 @@ enum CSVCell {
 
     /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a
     /// separator, a quote or a line break.
-    static func append(_ s: String, to out: inout [UInt8]) { append(bytes: s.utf8, to: &out) }
+    static func append(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// Appends a literal's bytes whole.
+    static func appendLiteral(_ s: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
 
     static func append(bytes: some Collection<UInt8>, to out: inout [UInt8]) {
         guard needsQuotes(bytes) else { out.append(contentsOf: bytes); return }
@@ -136,8 +144,7 @@ enum CSVCell {
 enum Cell {
     /// Appends `2023-03-01T21:15:00Z` (whole seconds) to `out`.
     static func appendTime(_ t: Timestamp, to out: inout [UInt8]) {
-        t.appendRFC3339(to: &out)
-        out.removeSubrange((out.count - 5)..<(out.count - 1))
+        t.appendRFC3339(to: &out, milliseconds: false)
     }
     /// Hours with one decimal (`12.5`, `-0.3`).
     static func appendHours(_ h: Double, to out: inout [UInt8]) {

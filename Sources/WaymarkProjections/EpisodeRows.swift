@@ -63,7 +63,7 @@ enum EpisodeRows {
             guard Double(h) != nil, h.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }) else {
                 throw SchemaError("\(directory)/episodes.csv: row \(row + 1), field durationHours: \"\(h)\" is not a number")
             }
-            w.raw(h)
+            w.text(h)
         } else {
             w.raw("null")
         }

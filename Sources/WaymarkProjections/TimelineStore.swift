@@ -161,8 +161,10 @@ public enum TimelineStore {
 /// Writes compact JSON straight to bytes, for the timeline documents.
 struct JSONWriter {
     var out: [UInt8]
+    /// A literal's bytes (literals come here, not to `text`: copied whole, not byte by byte).
     mutating func raw(_ s: StaticString) { out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
-    mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+    /// A text's bytes as they are (already JSON).
+    mutating func text(_ s: String) { out.append(contentsOf: s.utf8) }
     mutating func string(_ s: String?) { if let s { JSONText.appendQuoted(s, to: &out) } else { raw("null") } }
     mutating func strings(_ list: [String]) {
         out.append(UInt8(ascii: "["))

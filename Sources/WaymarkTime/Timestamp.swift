@@ -26,10 +26,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the RFC 3339 text (24 bytes) to `bytes` without building a String: written into
-    /// a stack buffer, then appended once (an append per byte checked the array's room and
-    /// uniqueness 24 times).
-    public func appendRFC3339(to bytes: inout [UInt8]) {
+    /// Appends the RFC 3339 text (24 bytes; 20 without `milliseconds`: `…T21:15:00Z`, the
+    /// seconds truncated) to `bytes` without building a String: written into a stack buffer,
+    /// then appended once (an append per byte checked the array's room and uniqueness 24 times).
+    public func appendRFC3339(to bytes: inout [UInt8], milliseconds: Bool = true) {
         let ms = millisecondsSinceEpoch
         var days = ms / 86_400_000
         var msOfDay = ms % 86_400_000
@@ -46,15 +46,23 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             let totalSeconds = Int(msOfDay / 1000)
             two(11, totalSeconds / 3600); out[13] = UInt8(ascii: ":")
             two(14, totalSeconds / 60 % 60); out[16] = UInt8(ascii: ":")
-            two(17, totalSeconds % 60); out[19] = UInt8(ascii: ".")
-            let millis = Int(msOfDay % 1000)
-            out[20] = UInt8(truncatingIfNeeded: 48 + millis / 100); two(21, millis % 100)
-            out[23] = UInt8(ascii: "Z")
+            two(17, totalSeconds % 60)
+            let end: Int
+            if milliseconds {
+                out[19] = UInt8(ascii: ".")
+                let millis = Int(msOfDay % 1000)
+                out[20] = UInt8(truncatingIfNeeded: 48 + millis / 100); two(21, millis % 100)
+                out[23] = UInt8(ascii: "Z")
+                end = 24
+            } else {
+                out[19] = UInt8(ascii: "Z")
+                end = 20
+            }
             if fourDigitYear {
-                bytes.append(contentsOf: out)
+                bytes.append(contentsOf: out[..<end])
             } else {
                 bytes.append(contentsOf: Array(String(y).utf8))
-                bytes.append(contentsOf: out[4...])
+                bytes.append(contentsOf: out[4..<end])
             }
         }
     }

@@ -60,6 +60,10 @@ final class RFC3339Tests: XCTestCase {
         var appended = Array("at ".utf8)
         Timestamp(millisecondsSinceEpoch: 1_677_705_300_042).appendRFC3339(to: &appended)
         XCTAssertEqual(String(decoding: appended, as: UTF8.self), "at 2023-03-01T21:15:00.042Z")
+        var seconds: [UInt8] = []
+        Timestamp(millisecondsSinceEpoch: 1_677_705_300_999).appendRFC3339(to: &seconds, milliseconds: false)
+        Timestamp(millisecondsSinceEpoch: 253_402_300_800_000).appendRFC3339(to: &seconds, milliseconds: false)
+        XCTAssertEqual(String(decoding: seconds, as: UTF8.self), "2023-03-01T21:15:00Z10000-01-01T00:00:00Z")
     }
 
     func testCivilDateRoundTripsOverFourHundredYears() {
