@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
@@ -173,16 +174,9 @@ struct ByteScanner {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         i += 1
         let start = i
-        // Eight bytes at a time to the first quote or backslash (the lowest flagged byte of
-        // the zero-byte test is always exact).
-        let quotes: UInt64 = 0x2222_2222_2222_2222, slashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= b.count {
-            let x = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let q = x ^ quotes, s = x ^ slashes
-            let hit = ((q &- ones) & ~q | (s &- ones) & ~s) & highs
-            if hit != 0 { i += hit.trailingZeroBitCount / 8; break }
-            i += 8
+        // To the first quote or backslash, sixteen bytes at a time.
+        if let base = b.baseAddress {
+            i += wm_find_quote_or_backslash(base.assumingMemoryBound(to: UInt8.self) + i, b.count - i)
         }
         while i < b.count {
             let c = b[i]

@@ -177,6 +177,32 @@ final class EventFactsTests: XCTestCase {
         return checked
     }
 
+    /// A string's end is found wherever it falls in the sixteen-byte steps of the search, with an
+    /// escape (or none) at any place before it: an id of every length up to 40, plain and with
+    /// `\"` or `\\` put at each place, reads back as its decoded text.
+    func testStringsEndWhereverTheQuoteFalls() {
+        let scratch = ScanScratch()
+        var facts = EventFacts()
+        for length in 0...40 {
+            let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            var cases = [(plain, plain)]
+            for k in 0...length {
+                let head = String(plain.prefix(k)), tail = String(plain.dropFirst(k))
+                cases.append((head + #"\""# + tail, head + "\"" + tail))
+                cases.append((head + #"\\"# + tail, head + "\\" + tail))
+            }
+            for (written, decoded) in cases {
+                let event = #"{"id":""# + written + #"","type":"ChildFound","occurredAt":"2023-03-01T21:15:00Z","data":{"foundBy":""# + written + #""}}"#
+                scratch.reset()
+                let ok = Array(event.utf8).withUnsafeBytes { EventFacts.scan($0, scratch: scratch, into: &facts) }
+                XCTAssertEqual(ok, length > 0 || written != plain, event)
+                guard ok else { continue }
+                XCTAssertEqual(String(decoding: facts.id, as: UTF8.self), decoded, event)
+                XCTAssertEqual(facts[.foundBy].string.map { String(decoding: $0, as: UTF8.self) }, decoded, event)
+            }
+        }
+    }
+
     /// Every `data` member the read models use is found by its name, and nothing else is: the
     /// name with a byte changed, one short, one long, or in another case.
     func testDataFieldsAreFoundByTheirNamesOnly() {

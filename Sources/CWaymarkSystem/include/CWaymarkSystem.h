@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /// CRC-32C (Castagnoli) of `length` bytes, continuing from `crc` (start with 0).
 /// Uses the SSE4.2 CRC32 instruction when the CPU has it, else a table.
@@ -18,6 +21,24 @@ int wm_crc32c_is_hardware(void);
 /// memmem; SSE2 compares sixteen places at a time where the CPU has it).
 int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
 
+
+/// Index of the first '"' or '\\' among the `length` bytes at `p` (`length` when there is
+/// none): where a JSON string's run of plain bytes ends. Sixteen bytes at a time with SSE2
+/// where the CPU has it (inline, so Swift callers compile it into their loops).
+static inline size_t wm_find_quote_or_backslash(const uint8_t *p, size_t length) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (i + 16 <= length) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        int hits = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+        if (hits) return i + (size_t)__builtin_ctz((unsigned)hits);
+        i += 16;
+    }
+#endif
+    while (i < length && p[i] != '"' && p[i] != '\\') i++;
+    return i;
+}
 
 /// Asks the CPU to start loading the cache line at `address` (a hint: never faults).
 static inline void wm_prefetch(const void *address) { __builtin_prefetch(address); }
