@@ -140,6 +140,8 @@ public struct ProjectionState {
     var unplaced: [UnplacedEvent] = []
     /// Room to decode escaped list items into while folding.
     let scratch = ScanScratch()
+    /// The child and episode symbols the last event named (a cache for interning, not state).
+    private var recentChild = Symbol.none, recentEpisode = Symbol.none
 
     public init() {}
 
@@ -181,7 +183,7 @@ public struct ProjectionState {
         if f.kind == .eventRetracted, let target = f[.target].string, !verdict.retractsKnown {
             unplaced.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: "retracts \(text(target)), which is not in the log"))
         }
-        let child = f.child.map { symbols.intern($0) }
+        let child = f.child.map { symbols.intern($0, recent: &recentChild) }
         if let child { entries.append(TimelineEntry(child: child, occurredAt: f.occurredAt, offset: o)) }
         if verdict.status != .current {
             statuses[o] = verdict.status
@@ -199,7 +201,7 @@ public struct ProjectionState {
             addNode(child)
             childEvents[child.index] += 1
         }
-        let episode = f.episode.map { symbols.intern($0) }
+        let episode = f.episode.map { symbols.intern($0, recent: &recentEpisode) }
         switch f.kind {
         case .identityLinked:
             if let child, let other = f[.sameAs].string { link(child, symbols.intern(other)) }

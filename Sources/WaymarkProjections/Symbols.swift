@@ -53,6 +53,15 @@ struct Symbols {
         return Symbol(raw: id)
     }
 
+    /// The symbol for `bytes`, checked first against `recent` (the symbol this caller interned
+    /// last, which it then becomes): events come in runs about one child and one episode, so
+    /// most references are the previous event's, found without hashing or probing the table.
+    @inline(__always) mutating func intern(_ bytes: UnsafeRawBufferPointer, recent: inout Symbol) -> Symbol {
+        if !recent.isNone && equals(recent.index, bytes) { return recent }
+        recent = intern(bytes)
+        return recent
+    }
+
     mutating func intern(_ text: String) -> Symbol {
         var t = text
         return t.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
