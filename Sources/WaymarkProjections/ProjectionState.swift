@@ -54,40 +54,37 @@ struct TransferState {
 }
 
 /// One agency's episode (one episode reference) as folded so far: the last missing report in
-/// force, and the developments (found, risk, debrief, interview, transfers) in log order.
+/// force, and the developments (found, risk, debrief, interview) in log order. The lists few
+/// episodes have (transfers, children named before the report, pending and stray events) are
+/// kept apart, in `EpisodeExtras`, so that the 175,000 episodes of five years stay small.
 struct EpisodeState {
     var ref: Symbol
     /// The child of the first report: every child the episode's events name is the same child.
     var owner = Symbol.none
-    var hasReport = false
     var reportChild = Symbol.none
     var category = Symbol.none
     var placement = Symbol.none
     var reportRisk = Symbol.none
     var force = Symbol.none
-    var missingFromCare = false
+    var foundBy = Symbol.none
+    var foundForce = Symbol.none
+    var riskLevel = Symbol.none
+    var interviewOutcome = Symbol.none
+    /// Where the episode's `EpisodeExtras` are in the state's `extras` (-1: it has none).
+    var extras: Int32 = -1
     var start: Int64 = 0
+    var foundAt: Int64 = 0
+    @PackedTime var riskAt: Int64? = nil
+    @PackedTime var debriefAt: Int64? = nil
+    @PackedTime var interviewHeldAt: Int64? = nil
     /// The risk factors, in one array (one allocation, one place to read): the last report's
     /// (`reportFactorCount` of them), then those developments added, each once.
     var riskFactors: [Symbol] = []
     var reportFactorCount: Int32 = 0
+    var hasReport = false
+    var missingFromCare = false
     var hasFound = false
-    var foundAt: Int64 = 0
-    var foundBy = Symbol.none
-    var foundForce = Symbol.none
-    @PackedTime var riskAt: Int64? = nil
-    var riskLevel = Symbol.none
-    @PackedTime var debriefAt: Int64? = nil
     var hasInterview = false
-    var interviewOutcome = Symbol.none
-    @PackedTime var interviewHeldAt: Int64? = nil
-    var transfers: [TransferState] = []
-    /// Children named before the first report (linked to its child when it comes).
-    var children: [Symbol] = []
-    /// Developments while no report is known (unplaced if none ever comes).
-    var pending: [UnplacedEvent] = []
-    /// Acceptances of transfers nobody requested.
-    var strayAcceptances: [UnplacedEvent] = []
 
     init(ref: Symbol) { self.ref = ref }
 
@@ -108,6 +105,19 @@ struct EpisodeState {
     }
 }
 
+/// The lists of an episode that few episodes have, kept beside it (`EpisodeState.extras`).
+struct EpisodeExtras {
+    var transfers: [TransferState] = []
+    /// Children named before the first report (linked to its child when it comes).
+    var children: [Symbol] = []
+    /// Developments while no report is known (unplaced if none ever comes).
+    var pending: [UnplacedEvent] = []
+    /// Acceptances of transfers nobody requested.
+    var strayAcceptances: [UnplacedEvent] = []
+
+    static let none = EpisodeExtras()
+}
+
 /// The projector's folded state: one record per child reference, episode, placement and care
 /// home, with references and values interned as symbols, plus one small entry per event
 /// about a child (its timeline). The read models are a pure function of this state (and the
@@ -125,6 +135,8 @@ public struct ProjectionState {
     var placementOf: [Int32] = []
     var homeOf: [Int32] = []
     var episodes: [EpisodeState] = []
+    /// The lists of the few episodes that have any (see `EpisodeState.extras`).
+    var extras: [EpisodeExtras] = []
     var placements: [PlacementState] = []
     var homes: [HomeState] = []
     var entries: [TimelineEntry] = []
@@ -194,6 +206,22 @@ public struct ProjectionState {
     }
 
     private func text(_ b: UnsafeRawBufferPointer) -> String { String(decoding: b, as: UTF8.self) }
+
+    /// The lists of episode `i` (empty ones when it has none).
+    func extras(of i: Int) -> EpisodeExtras {
+        let k = episodes[i].extras
+        return k < 0 ? .none : extras[Int(k)]
+    }
+
+    /// Changes the lists of episode `i`, giving it some first if it has none.
+    private mutating func changeExtras<R>(_ i: Int, _ body: (inout EpisodeExtras) -> R) -> R {
+        if episodes[i].extras < 0 {
+            episodes[i].extras = Int32(extras.count)
+            extras.append(EpisodeExtras())
+        }
+        return body(&extras[Int(episodes[i].extras)])
+    }
+
     private mutating func value(_ v: FactValue) -> Symbol { v.string.map { symbols.intern($0) } ?? .none }
 
     private mutating func fold(_ f: EventFacts, offset o: UInt64, child: Symbol?) {
@@ -228,7 +256,7 @@ public struct ProjectionState {
             let i = self.episode(episode)
             if let child {
                 if episodes[i].owner.isNone {
-                    if !episodes[i].children.contains(child) { episodes[i].children.append(child) }
+                    changeExtras(i) { if !$0.children.contains(child) { $0.children.append(child) } }
                 } else if episodes[i].owner != child {
                     link(child, episodes[i].owner)
                 }
@@ -256,8 +284,10 @@ public struct ProjectionState {
         let i = self.episode(episode)
         if episodes[i].owner.isNone {
             episodes[i].owner = child
-            for other in episodes[i].children where other != child { link(other, child) }
-            episodes[i].children = []
+            if episodes[i].extras >= 0 {
+                for other in extras(of: i).children where other != child { link(other, child) }
+                changeExtras(i) { $0.children = [] }
+            }
         }
         // Values first, then each field set in place (a copy of the episode would copy its arrays).
         let category = f[.category].string.map { symbols.intern($0) } ?? symbols.intern("missing")
@@ -265,7 +295,7 @@ public struct ProjectionState {
         var factors: [Symbol] = []
         f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
         episodes[i].hasReport = true
-        episodes[i].pending = []
+        if episodes[i].extras >= 0 { changeExtras(i) { $0.pending = [] } }
         episodes[i].reportChild = child
         episodes[i].start = f.time(.reportedAt) ?? f.occurredAt
         episodes[i].category = category
@@ -278,7 +308,8 @@ public struct ProjectionState {
 
     private mutating func develop(_ i: Int, _ f: EventFacts, offset o: UInt64) {
         if !episodes[i].hasReport {
-            episodes[i].pending.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: ""))
+            let event = UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: "")
+            changeExtras(i) { $0.pending.append(event) }
         }
         switch f.kind {
         case .childFound:
@@ -304,20 +335,25 @@ public struct ProjectionState {
         case .caseTransferRequested:
             if let to = f[.toForce].string, let at = f.time(.requestedAt) {
                 let toS = symbols.intern(to), from = value(f[.fromForce])
-                if let k = episodes[i].transfers.firstIndex(where: { $0.to == toS }) {
-                    episodes[i].transfers[k].from = from
-                    episodes[i].transfers[k].requestedAt = at
-                } else {
-                    episodes[i].transfers.append(TransferState(to: toS, from: from, requestedAt: at))
+                changeExtras(i) { x in
+                    if let k = x.transfers.firstIndex(where: { $0.to == toS }) {
+                        x.transfers[k].from = from
+                        x.transfers[k].requestedAt = at
+                    } else {
+                        x.transfers.append(TransferState(to: toS, from: from, requestedAt: at))
+                    }
                 }
             }
         case .caseTransferAccepted:
             if let by = f[.by].string, let at = f.time(.acceptedAt) {
                 let byS = symbols.intern(by)
-                if let k = episodes[i].transfers.firstIndex(where: { $0.to == byS }) {
-                    episodes[i].transfers[k].acceptedAt = at
-                } else {
-                    episodes[i].strayAcceptances.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: text(by)))
+                let stray = UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: text(by))
+                changeExtras(i) { x in
+                    if let k = x.transfers.firstIndex(where: { $0.to == byS }) {
+                        x.transfers[k].acceptedAt = at
+                    } else {
+                        x.strayAcceptances.append(stray)
+                    }
                 }
             }
         default: break

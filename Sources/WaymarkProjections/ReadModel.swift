@@ -140,15 +140,16 @@ public struct ReadModel {
 
         // 3. Raw episodes: each agency's episode with a report, grouped by child (canonical
         // root) with a counting sort: `raws[group.range]` are `group.root`'s.
-        for e in state.episodes {
+        for (i, e) in state.episodes.enumerated() where e.extras >= 0 {
+            let x = state.extras(of: i)
             guard e.hasReport else {
-                if !e.pending.isEmpty {
+                if !x.pending.isEmpty {
                     let ref = text(e.ref)
-                    for p in e.pending { unplaced.append(UnplacedEvent(offset: p.offset, id: p.id, type: p.type, reason: "no missing report for episode \(ref)")) }
+                    for p in x.pending { unplaced.append(UnplacedEvent(offset: p.offset, id: p.id, type: p.type, reason: "no missing report for episode \(ref)")) }
                 }
                 continue
             }
-            for a in e.strayAcceptances {
+            for a in x.strayAcceptances {
                 unplaced.append(UnplacedEvent(offset: a.offset, id: a.id, type: a.type, reason: "acceptance by \(a.reason) without a request on \(text(e.ref))"))
             }
         }
@@ -232,8 +233,8 @@ public struct ReadModel {
     /// The transfers of an episode's case: those of the agency episodes merged into it, by
     /// request time (then the force asked).
     func transfers(of e: EpisodeView) -> [TransferState] {
-        var list = state.episodes[Int(e.primary)].transfers
-        if e.secondary >= 0 { list += state.episodes[Int(e.secondary)].transfers }
+        var list = state.extras(of: Int(e.primary)).transfers
+        if e.secondary >= 0 { list += state.extras(of: Int(e.secondary)).transfers }
         if list.count > 1 {
             let names = self.names
             list.sort { $0.requestedAt != $1.requestedAt ? $0.requestedAt < $1.requestedAt : names.less($0.to, $1.to) }

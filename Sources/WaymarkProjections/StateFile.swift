@@ -39,13 +39,14 @@ enum StateFile {
             if let t = e.riskAt { w.zigzag(t &- e.start) }
             if let t = e.debriefAt { w.zigzag(t &- e.start) }
             if let t = e.interviewHeldAt { w.zigzag(t &- e.start) }
-            w.vsyms(e.reportFactors); w.vsyms(e.factors); w.vsyms(e.children)
-            w.varint(UInt64(e.transfers.count))
-            for t in e.transfers {
+            let x = e.extras < 0 ? EpisodeExtras.none : s.extras[Int(e.extras)]
+            w.vsyms(e.reportFactors); w.vsyms(e.factors); w.vsyms(x.children)
+            w.varint(UInt64(x.transfers.count))
+            for t in x.transfers {
                 w.vsym(t.to); w.vsym(t.from); w.zigzag(t.requestedAt &- e.start)
                 if let at = t.acceptedAt { w.varint(1); w.zigzag(at &- e.start) } else { w.varint(0) }
             }
-            w.unplaced(e.pending); w.unplaced(e.strayAcceptances)
+            w.unplaced(x.pending); w.unplaced(x.strayAcceptances)
         }
         w.int(s.placements.count)
         for p in s.placements {
@@ -105,13 +106,18 @@ enum StateFile {
             if flag(4) { e.riskAt = try r.zigzag() &+ e.start }
             if flag(5) { e.debriefAt = try r.zigzag() &+ e.start }
             if flag(6) { e.interviewHeldAt = try r.zigzag() &+ e.start }
-            e.setReportFactors(try r.vsyms()); e.riskFactors.append(contentsOf: try r.vsyms()); e.children = try r.vsyms()
+            var x = EpisodeExtras()
+            e.setReportFactors(try r.vsyms()); e.riskFactors.append(contentsOf: try r.vsyms()); x.children = try r.vsyms()
             for _ in 0..<(try r.count()) {
                 let to = try r.vsym(), from = try r.vsym(), requestedAt = try r.zigzag() &+ e.start
                 let accepted = try r.varint() == 1 ? try r.zigzag() &+ e.start : nil
-                e.transfers.append(TransferState(to: to, from: from, requestedAt: requestedAt, acceptedAt: accepted))
+                x.transfers.append(TransferState(to: to, from: from, requestedAt: requestedAt, acceptedAt: accepted))
             }
-            e.pending = try r.unplaced(); e.strayAcceptances = try r.unplaced()
+            x.pending = try r.unplaced(); x.strayAcceptances = try r.unplaced()
+            if !(x.children.isEmpty && x.transfers.isEmpty && x.pending.isEmpty && x.strayAcceptances.isEmpty) {
+                e.extras = Int32(s.extras.count)
+                s.extras.append(x)
+            }
             s.episodes.append(e)
         }
         for _ in 0..<(try r.int()) {
