@@ -15,11 +15,29 @@ public struct UnplacedEvent: Sendable, Equatable {
     public var reason: String
 }
 
-/// One event about a child, for the child's timeline: the event stays in the log.
+/// One event about a child, for the child's timeline: the event stays in the log. One per
+/// event, the state's largest array, so packed in 16 bytes (was 24): the time (milliseconds,
+/// 50 bits signed: any year RFC 3339 can write) with the offset's high 14 bits in one word,
+/// the child and the offset's low 32 bits in the other. Offsets go to 2^46.
 struct TimelineEntry {
-    var child: Symbol
-    var occurredAt: Int64
-    var offset: UInt64
+    private let timeAndHigh: UInt64
+    private let childAndLow: UInt64
+    /// The first offset an entry cannot hold.
+    static let offsetLimit: UInt64 = 1 << 46
+    /// The times an entry can hold (RFC 3339's years 0000-9999 lie well inside).
+    static let timeRange: Range<Int64> = -(1 << 49)..<(1 << 49)
+
+    init(child: Symbol, occurredAt: Int64, offset: UInt64) {
+        precondition(offset < TimelineEntry.offsetLimit && TimelineEntry.timeRange.contains(occurredAt),
+                     "timeline entry out of range: offset \(offset), time \(occurredAt)")
+        timeAndHigh = UInt64(bitPattern: occurredAt) << 14 | offset >> 32
+        childAndLow = UInt64(child.raw) << 32 | offset & 0xFFFF_FFFF
+    }
+
+    var child: Symbol { Symbol(raw: UInt32(truncatingIfNeeded: childAndLow >> 32)) }
+    /// The shift right is arithmetic: it brings the sign back.
+    var occurredAt: Int64 { Int64(bitPattern: timeAndHigh) >> 14 }
+    var offset: UInt64 { (timeAndHigh & 0x3FFF) << 32 | childAndLow & 0xFFFF_FFFF }
 }
 
 /// A placement as folded so far (the last `PlacementStarted` wins; an end or a host

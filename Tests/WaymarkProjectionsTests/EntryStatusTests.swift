@@ -20,4 +20,23 @@ final class EntryStatusTests: XCTestCase {
                        [.current, .retracted, .current, .superseded])
         XCTAssertEqual(ReadModel.entryStatuses(state(offsets: [1, 2], statuses: [:])), [], "no statuses: every event current")
     }
+
+    /// An entry gives back the child, time and offset it was made with, at the ends of what it
+    /// can hold: times before 1970 and after 9999, offsets past 2^32, the largest symbol.
+    func testEntriesHoldTheirChildTimeAndOffset() {
+        XCTAssertEqual(MemoryLayout<TimelineEntry>.stride, 16)
+        let times: [Int64] = [0, -1, 1, -62_167_219_200_000, 253_402_300_799_999, (1 << 49) - 1, -(1 << 49), 1_677_705_300_042]
+        let offsets: [UInt64] = [0, 1, 0xFFFF_FFFF, 1 << 32, (1 << 32) + 7, (1 << 46) - 1]
+        let children: [UInt32] = [0, 1, 0x7FFF_FFFF, UInt32.max - 1, UInt32.max]
+        for t in times {
+            for o in offsets {
+                for c in children {
+                    let e = TimelineEntry(child: Symbol(raw: c), occurredAt: t, offset: o)
+                    XCTAssertEqual(e.occurredAt, t)
+                    XCTAssertEqual(e.offset, o)
+                    XCTAssertEqual(e.child.raw, c)
+                }
+            }
+        }
+    }
 }
