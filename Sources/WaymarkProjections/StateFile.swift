@@ -138,6 +138,7 @@ enum StateFile {
             let child = try r.vsym()
             time = time &+ (try r.zigzag())
             offset = offset &+ UInt64(bitPattern: try r.zigzag())
+            guard offset < TimelineEntry.offsetLimit, TimelineEntry.timeRange.contains(time) else { throw r.damaged() }
             s.entries.append(TimelineEntry(child: child, occurredAt: time, offset: offset))
         }
         for _ in 0..<(try r.int()) {
