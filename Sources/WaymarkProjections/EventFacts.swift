@@ -169,7 +169,7 @@ struct ByteScanner {
     @inline(__always) mutating func expect(_ c: UInt8) -> Bool { ws(); guard i < b.count, b[i] == c else { return false }; i += 1; return true }
 
     /// A string's bytes, escapes decoded (nil: not a string, or malformed).
-    mutating func string() -> UnsafeRawBufferPointer? {
+    @inline(__always) mutating func string() -> UnsafeRawBufferPointer? {
         ws()
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         i += 1
