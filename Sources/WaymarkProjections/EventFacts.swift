@@ -91,14 +91,15 @@ struct EventFacts {
     var supersedes: UnsafeRawBufferPointer?
     var occurredAt: Int64 = 0
     var schemaVersion = 1
-    var data = [FactValue](repeating: FactValue(), count: DataField.allCases.count)
+    /// The `data` slots, one per `DataField`; only those `present` names hold a value.
+    private let slots = FactSlots()
     /// Which `data` slots are set (bit k: slot k), so that emptying, sizing and copying the
     /// facts touch only those, not all of them, for every event.
     private(set) var present: UInt64 = 0
 
     /// Sets `data` slot `k`.
     mutating func set(_ k: Int, _ v: FactValue) {
-        data[k] = v
+        slots.values[k] = v
         present |= 1 << UInt64(k)
     }
 
@@ -107,12 +108,12 @@ struct EventFacts {
         var m = present
         while m != 0 {
             let k = m.trailingZeroBitCount
-            body(k, data[k])
+            body(k, slots.values[k])
             m &= m - 1
         }
     }
 
-    subscript(_ f: DataField) -> FactValue { data[f.rawValue] }
+    subscript(_ f: DataField) -> FactValue { present & (1 << UInt64(f.rawValue)) != 0 ? slots.values[f.rawValue] : FactValue() }
 
     /// A time member parsed as RFC 3339 (nil: absent, not a string, or not a date-time).
     func time(_ f: DataField) -> Int64? { self[f].string.flatMap { RFC3339.parse($0)?.millisecondsSinceEpoch } }
@@ -132,6 +133,18 @@ struct EventFacts {
             s.i += 1
         }
     }
+}
+
+/// The storage of an `EventFacts`' `data` slots, written in place: one block per facts value,
+/// which each thread of the fold reuses for every event (a Swift array checked its uniqueness
+/// on every write, on both threads). Copies of an `EventFacts` share it; none is kept.
+final class FactSlots {
+    let values: UnsafeMutablePointer<FactValue>
+    init() {
+        values = .allocate(capacity: DataField.allCases.count)
+        values.initialize(repeating: FactValue(), count: DataField.allCases.count)
+    }
+    deinit { values.deallocate() }
 }
 
 /// Room to decode escaped strings into, valid until `reset`.
@@ -348,8 +361,6 @@ extension EventFacts {
         child = nil; episode = nil; supersedes = nil
         occurredAt = 0
         schemaVersion = 1
-        var m = present
-        while m != 0 { data[m.trailingZeroBitCount] = FactValue(); m &= m - 1 }
         present = 0
     }
 
