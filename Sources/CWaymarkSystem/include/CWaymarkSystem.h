@@ -24,7 +24,8 @@ int wm_contains(const void *haystack, size_t length, const void *needle, size_t 
 
 /// Index of the first '"' or '\\' among the `length` bytes at `p` (`length` when there is
 /// none): where a JSON string's run of plain bytes ends. Sixteen bytes at a time with SSE2
-/// where the CPU has it (inline, so Swift callers compile it into their loops).
+/// where the CPU has it. Defined here in the header (static inline), so each Swift module
+/// that calls it compiles its own copy and calls it directly.
 static inline size_t wm_find_quote_or_backslash(const uint8_t *p, size_t length) {
     size_t i = 0;
 #if defined(__SSE2__)
