@@ -84,7 +84,11 @@ extension ReadModel {
             }
         }
         var t = CSVTable(file, ["kind", "child", "subject", "from", "to", "startedAt", "completedAt", "latencyHours", "status"])
-        for r in rows.sorted(by: { ($0.at, $0.kind, $0.subject, $0.to) < ($1.at, $1.kind, $1.subject, $1.to) }) {
+        // Field by field: a comparison of tuples copied (and retained) four strings a side.
+        rows.sort { l, r in
+            l.at != r.at ? l.at < r.at : l.kind != r.kind ? l.kind < r.kind : l.subject != r.subject ? l.subject < r.subject : l.to < r.to
+        }
+        for r in rows {
             let status = r.completed != nil ? "completed"
                 : asOf.millisecondsSinceEpoch > r.at.millisecondsSinceEpoch + Int64(r.deadlineHours * 3_600_000) ? "overdue" : "open"
             try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(r.to), .time(r.at), .time(r.completed),
