@@ -21,6 +21,21 @@ public enum TimelineStore {
     /// The first format, whose records held the episodes as JSON.
     static let oldMagic = Array("WMTLIDX1".utf8)
 
+    /// Appends one item of a record's lists, `,123` or, with a status letter, `,123 c` (no comma
+    /// before the first), in one append: a comma, the digits and the status each appended
+    /// apart were most of writing the store (one entry per event).
+    static func appendItem(_ number: UInt64, first: Bool, status: UInt8? = nil, to out: inout [UInt8]) {
+        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var k = b.count
+            if let status { k -= 2; b[k] = UInt8(ascii: " "); b[k + 1] = status }
+            var m = number
+            repeat { k -= 1; b[k] = UInt8(truncatingIfNeeded: 48 + m % 10); m /= 10 } while m > 0
+            if !first { k -= 1; b[k] = UInt8(ascii: ",") }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[k...]))
+        }
+    }
+
     /// Writes `timeline.dat` for `model` into `file`; returns the first part of `timeline.idx`
     /// (its references), which `appendRows` completes.
     static func build(_ model: ReadModel, into file: ModelFile) throws -> [UInt8] {
@@ -51,22 +66,21 @@ public enum TimelineStore {
             // tab, and a lookup renders them from the rows (timeline.idx has where each row is).
             w.raw("],\"episodes\":[\t")
             for (n, i) in model.episodes(of: child).enumerated() {
-                if n > 0 { w.raw(",") }
-                JSONText.appendInt(i, to: &w.out)
+                TimelineStore.appendItem(UInt64(i), first: n == 0, to: &w.out)
             }
             // The entries' events stay in the log: the store keeps "offset status" pairs after a
             // tab, and a lookup reads the events from the log.
             w.raw("\t")
             var n = 0
             model.forEachEntry(of: child) { offset, status in
-                if n > 0 { w.raw(",") }
-                n += 1
-                JSONText.appendInt(offset, to: &w.out)
+                let letter: UInt8
                 switch status {
-                case .current: w.raw(" c")
-                case .superseded: w.raw(" s")
-                case .retracted: w.raw(" r")
+                case .current: letter = UInt8(ascii: "c")
+                case .superseded: letter = UInt8(ascii: "s")
+                case .retracted: letter = UInt8(ascii: "r")
                 }
+                TimelineStore.appendItem(offset, first: n == 0, status: letter, to: &w.out)
+                n += 1
             }
             w.raw("\n")
             let length = UInt32(file.written + w.out.count - start)
