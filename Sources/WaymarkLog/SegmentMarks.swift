@@ -51,10 +51,9 @@ public struct SegmentMarks: Equatable, Sendable {
         let count = Int(readLE(UInt32.self, bytes, headerSize - 4))
         guard bytes.count == headerSize + 4 * count + 4,
               readLE(UInt32.self, bytes, bytes.count - 4) == CRC32C.checksum(Array(bytes[0..<(bytes.count - 4)])) else { return nil }
-        let name = Array(marker.utf8)
+        let name = Array(marker.utf8), records = readLE(UInt32.self, bytes, headerSize - 8)
         guard Array(bytes[8..<(8 + SegmentMarks.nameSize)]) == name + [UInt8](repeating: 0, count: SegmentMarks.nameSize - name.count),
-              expected.map({ readLE(UInt32.self, bytes, headerSize - 8) == $0 }) ?? true else { return nil }
-        let records = readLE(UInt32.self, bytes, headerSize - 8)
+              expected.map({ records == $0 }) ?? true else { return nil }
         var offsets: [UInt32] = []
         offsets.reserveCapacity(count)
         for k in 0..<count {

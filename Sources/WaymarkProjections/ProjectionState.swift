@@ -134,6 +134,9 @@ struct EpisodeExtras {
     var strayAcceptances: [UnplacedEvent] = []
 
     static let none = EpisodeExtras()
+
+    /// Whether every list is empty (an episode with such lists needs none).
+    var isEmpty: Bool { transfers.isEmpty && children.isEmpty && pending.isEmpty && strayAcceptances.isEmpty }
 }
 
 /// The projector's folded state: one record per child reference, episode, placement and care
@@ -226,10 +229,10 @@ public struct ProjectionState {
     private func text(_ b: UnsafeRawBufferPointer) -> String { String(decoding: b, as: UTF8.self) }
 
     /// The lists of episode `i` (empty ones when it has none).
-    func extras(of i: Int) -> EpisodeExtras {
-        let k = episodes[i].extras
-        return k < 0 ? .none : extras[Int(k)]
-    }
+    func extras(of i: Int) -> EpisodeExtras { extras(of: episodes[i]) }
+
+    /// The lists of episode `e` (empty ones when it has none).
+    func extras(of e: EpisodeState) -> EpisodeExtras { e.extras < 0 ? .none : extras[Int(e.extras)] }
 
     /// Changes the lists of episode `i`, giving it some first if it has none.
     private mutating func changeExtras<R>(_ i: Int, _ body: (inout EpisodeExtras) -> R) -> R {
@@ -365,13 +368,11 @@ public struct ProjectionState {
         case .caseTransferAccepted:
             if let by = f[.by].string, let at = f.time(.acceptedAt) {
                 let byS = symbols.intern(by)
-                let stray = UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: text(by))
-                changeExtras(i) { x in
-                    if let k = x.transfers.firstIndex(where: { $0.to == byS }) {
-                        x.transfers[k].acceptedAt = at
-                    } else {
-                        x.strayAcceptances.append(stray)
-                    }
+                if let k = extras(of: i).transfers.firstIndex(where: { $0.to == byS }) {
+                    changeExtras(i) { $0.transfers[k].acceptedAt = at }
+                } else {
+                    let stray = UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: text(by))
+                    changeExtras(i) { $0.strayAcceptances.append(stray) }
                 }
             }
         default: break

@@ -39,7 +39,7 @@ enum StateFile {
             if let t = e.riskAt { w.zigzag(t &- e.start) }
             if let t = e.debriefAt { w.zigzag(t &- e.start) }
             if let t = e.interviewHeldAt { w.zigzag(t &- e.start) }
-            let x = e.extras < 0 ? EpisodeExtras.none : s.extras[Int(e.extras)]
+            let x = s.extras(of: e)
             w.vsyms(e.reportFactors); w.vsyms(e.factors); w.vsyms(x.children)
             w.varint(UInt64(x.transfers.count))
             for t in x.transfers {
@@ -114,7 +114,7 @@ enum StateFile {
                 x.transfers.append(TransferState(to: to, from: from, requestedAt: requestedAt, acceptedAt: accepted))
             }
             x.pending = try r.unplaced(); x.strayAcceptances = try r.unplaced()
-            if !(x.children.isEmpty && x.transfers.isEmpty && x.pending.isEmpty && x.strayAcceptances.isEmpty) {
+            if !x.isEmpty {
                 e.extras = Int32(s.extras.count)
                 s.extras.append(x)
             }
