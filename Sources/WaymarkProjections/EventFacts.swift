@@ -91,6 +91,8 @@ struct EventFacts {
     var supersedes: UnsafeRawBufferPointer?
     var occurredAt: Int64 = 0
     var schemaVersion = 1
+    /// How many bytes of JSON the facts were scanned from (their strings are parts of it).
+    var scannedBytes = 0
     /// The `data` slots, one per `DataField`; only those `present` names hold a value.
     private let slots = FactSlots()
     /// Which `data` slots are set (bit k: slot k), so that emptying, sizing and copying the
@@ -299,6 +301,7 @@ extension EventFacts {
     /// Scans an envelope's bytes into `f` (false: not the shape `append` lets in).
     static func scan(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
         f.reset()
+        f.scannedBytes = payload.count
         var s = ByteScanner(payload, scratch: scratch)
         var sawOccurred = false
         let ok = s.members { s, key in

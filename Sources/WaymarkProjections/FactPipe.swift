@@ -69,7 +69,7 @@ final class FactPipe: @unchecked Sendable {
                 if !writer.put(record.offset, facts, valid: valid, v) {
                     hand(slot, writer.count, isLast: false)
                     slot = (slot + 1) % FactPipe.ringSize
-                    writer = BlockWriter(block: take(slot, atLeast: BlockWriter.size(of: facts) + 64))
+                    writer = BlockWriter(block: take(slot, atLeast: BlockWriter.bound(of: facts) + 64))
                     let fits = writer.put(record.offset, facts, valid: valid, v)
                     precondition(fits, "a block sized for the record holds it")
                 }
@@ -124,14 +124,16 @@ private struct BlockWriter {
     var at = 0
     var count = 0
 
-    static func size(of f: EventFacts) -> Int {
-        var n = 40 + f.id.count + f.type.count + (f.child?.count ?? 0) + (f.episode?.count ?? 0) + (f.supersedes?.count ?? 0) + 5 * 4
-        f.forEachPresent { _, v in n += 6 + v.bytes.count }
-        return n
+    /// Room enough for `f` packed: its fixed fields, a header per string and `data` slot,
+    /// and the bytes of its strings, which are disjoint parts of the JSON it was scanned from
+    /// (decoding escapes only shortens them), so no more than that JSON. A bound, not a walk
+    /// of the facts per event.
+    static func bound(of f: borrowing EventFacts) -> Int {
+        40 + 5 * 4 + DataField.allCases.count * 6 + f.scannedBytes
     }
 
     mutating func put(_ offset: Offset, _ f: borrowing EventFacts, valid: Bool, _ v: ProjectionState.Verdict) -> Bool {
-        let need = valid ? BlockWriter.size(of: f) : 16
+        let need = valid ? BlockWriter.bound(of: f) : 16
         guard at + need <= block.count else { return false }
         store(offset.rawValue)
         store(UInt8(valid ? 1 : 0))
@@ -153,12 +155,12 @@ private struct BlockWriter {
         return true
     }
 
-    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+    @inline(__always) private mutating func store<T: FixedWidthInteger>(_ value: T) {
         block.baseAddress!.advanced(by: at).storeBytes(of: value.littleEndian, as: T.self)
         at += MemoryLayout<T>.size
     }
 
-    private mutating func bytes(_ b: UnsafeRawBufferPointer?) {
+    @inline(__always) private mutating func bytes(_ b: UnsafeRawBufferPointer?) {
         guard let b else { store(UInt32.max); return }
         store(UInt32(b.count))
         if b.count > 0 { block.baseAddress!.advanced(by: at).copyMemory(from: b.baseAddress!, byteCount: b.count) }
