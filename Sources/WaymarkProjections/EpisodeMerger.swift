@@ -18,10 +18,10 @@ struct EpisodeMerger {
     /// The as-of moment, in milliseconds since the epoch.
     let asOf: Int64
     let placements: [PlacementView]
-    /// Each child's placements (indexes into `placements`) by start, by canonical root.
-    let placementsByChild: [Symbol: [Int32]]
+    /// Each child's placements (indexes into `placements`) by start, grouped by canonical root.
+    let placementsByChild: Grouping
 
-    init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByChild: [Symbol: [Int32]]) {
+    init(state: ProjectionState, rules: CountingRules, asOf: Int64, placements: [PlacementView], placementsByChild: Grouping) {
         self.state = state
         self.rules = rules
         self.asOf = asOf
@@ -91,10 +91,10 @@ struct EpisodeMerger {
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).
     private func placementInForce(child: Symbol, at time: Int64) -> Int32? {
-        (placementsByChild[child] ?? []).last { k in
+        placementsByChild.items(child.index).last { k in
             let p = placements[Int(k)]
             return p.start.millisecondsSinceEpoch <= time && (p.end.map { $0.millisecondsSinceEpoch >= time } ?? true)
-        }
+        }.map { Int32($0) }
     }
 
     /// Where the placement `ref` names is in `placements`, if it is one.

@@ -20,6 +20,16 @@ struct Grouping {
         }
     }
 
+    /// The items of group `key` (none for a key beyond the table).
+    func items(_ key: Int) -> ArraySlice<UInt32> {
+        key + 1 < starts.count ? order[Int(starts[key])..<Int(starts[key + 1])] : []
+    }
+
+    /// Sorts the items of each group by `less` (the groups stay where they are).
+    mutating func sortEachGroup(by less: (UInt32, UInt32) -> Bool) {
+        for k in 0..<(starts.count - 1) where starts[k + 1] - starts[k] > 1 { order[Int(starts[k])..<Int(starts[k + 1])].sort(by: less) }
+    }
+
     /// Calls `body` with each group that has items, by key, and where its items are in `order`.
     func forEachGroup(_ body: (Int, Range<Int>) -> Void) {
         for k in 0..<(starts.count - 1) where starts[k + 1] > starts[k] { body(k, Int(starts[k])..<Int(starts[k + 1])) }

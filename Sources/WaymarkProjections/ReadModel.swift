@@ -69,18 +69,20 @@ public struct ReadModel {
     /// The folded state the model was built from (its symbols name the episodes' texts, its
     /// agency episodes hold their risk factors and transfers).
     let state: ProjectionState
-    /// Every reference of each child, by canonical reference, sorted.
-    public var groups: [String: [String]] = [:]
     /// Every child's canonical reference, sorted (the order of the per-child tables).
     public var children: [String] = []
-    /// Each child's canonical root symbol, by canonical reference.
-    var rootOf: [String: Symbol] = [:]
+    /// Each child's canonical root symbol, in `children` order.
+    var childRoots: [Symbol] = []
+    /// Every reference of each child, sorted, in `children` order.
+    public var refs: [[String]] = []
     /// Every placement, in the state's order (an episode names one by its index here).
     var placementList: [PlacementView] = []
-    /// Where each child's placements are in `placementList` (by start), by canonical root.
-    var placementsByChild: [Symbol: [Int32]] = [:]
-    /// Where each child's episodes are in `episodes` (in start order), by canonical root.
-    var episodesByChild: [Symbol: [Int]] = [:]
+    /// Where each child's placements are in `placementList` (by start), grouped by canonical
+    /// root symbol.
+    var placementsByChild: Grouping
+    /// Where each child's episodes are in `episodes` (in start order), grouped by canonical
+    /// root symbol.
+    var episodesByChild: Grouping
     var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
@@ -103,33 +105,40 @@ public struct ReadModel {
         func time(_ ms: Int64?) -> Timestamp? { ms.map { Timestamp(millisecondsSinceEpoch: $0) } }
 
         var timer = PhaseTimer()
-        // 1. Identity: each group's root is its canonical reference.
+        // 1. Identity: each group's root is its canonical reference. Per-child lists are kept by
+        // the root's symbol index (a counting sort), not in dictionaries of texts.
         var canonicalName: [Int32] = Array(repeating: -1, count: state.parent.count)
         for k in state.parent.indices where state.parent[k] != .max {
-            let root = state.root(Symbol(raw: UInt32(k)))
-            canonicalName[k] = Int32(bitPattern: root.raw)
-            groups[text(root), default: []].append(text(Symbol(raw: UInt32(k))))
-            if root.index == k { rootOf[text(root)] = root }
+            canonicalName[k] = Int32(bitPattern: state.root(Symbol(raw: UInt32(k))).raw)
         }
-        for k in groups.keys { groups[k]!.sort() }
-        children = groups.keys.sorted()
+        let keys = max(state.symbols.count, canonicalName.count)
+        let members = Grouping(count: canonicalName.count, keys: keys) { k in canonicalName[k] >= 0 ? Int(canonicalName[k]) : nil }
+        var named: [(text: String, root: Symbol, refs: [String])] = []
+        members.forEachGroup { root, range in
+            named.append((text(Symbol(raw: UInt32(root))), Symbol(raw: UInt32(root)), members.order[range].map { text(Symbol(raw: $0)) }.sorted()))
+        }
+        named.sort { $0.text < $1.text }
+        children = named.map(\.text)
+        childRoots = named.map(\.root)
+        refs = named.map(\.refs)
+        named = []
         func canonical(_ s: Symbol) -> String { text(ReadModel.root(s, canonicalName)) }
 
         timer.mark("  identity")
         // 2. Homes and placements.
         for h in state.homes { homes[text(h.urn)] = (text(h.name), text(h.la), h.regulated, optional(h.philomena)) }
         placementList.reserveCapacity(state.placements.count)
-        for (i, p) in state.placements.enumerated() {
-            let view = PlacementView(ref: text(p.ref), child: canonical(p.child), placingLA: text(p.placingLA), hostLA: optional(p.hostLA),
-                                     type: text(p.type), homeUrn: optional(p.homeUrn), start: Timestamp(millisecondsSinceEpoch: p.start),
-                                     end: time(p.end), notifiedAt: time(p.notifiedAt))
-            placementList.append(view)
-            placementsByChild[ReadModel.root(p.child, canonicalName), default: []].append(Int32(i))
+        for p in state.placements {
+            placementList.append(PlacementView(ref: text(p.ref), child: canonical(p.child), placingLA: text(p.placingLA), hostLA: optional(p.hostLA),
+                                               type: text(p.type), homeUrn: optional(p.homeUrn), start: Timestamp(millisecondsSinceEpoch: p.start),
+                                               end: time(p.end), notifiedAt: time(p.notifiedAt)))
         }
         let list = placementList
-        for k in placementsByChild.keys {
-            placementsByChild[k]!.sort { (list[Int($0)].start, list[Int($0)].ref) < (list[Int($1)].start, list[Int($1)].ref) }
+        placementsByChild = state.placements.withUnsafeBufferPointer { all in
+            Grouping(count: all.count, keys: keys) { ReadModel.root(all[$0].child, canonicalName).index }
         }
+        placementsByChild.sortEachGroup { a, b in (list[Int(a)].start, list[Int(a)].ref) < (list[Int(b)].start, list[Int(b)].ref) }
+        episodesByChild = Grouping(count: 0, keys: 0) { _ in nil }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
         let grouping = timeline ? Background { [canonicalName] in
@@ -196,7 +205,8 @@ public struct ReadModel {
         episodes = merged
         merged = []
         timer.mark("  sort")
-        for (i, e) in episodes.enumerated() { episodesByChild[e.child, default: []].append(i) }
+        let all = episodes
+        episodesByChild = Grouping(count: all.count, keys: keys) { all[$0].child.index }
 
         timer.mark("  episodes")
         // 5. Entries (grouped on another thread meanwhile).
@@ -205,19 +215,22 @@ public struct ReadModel {
         timer.mark("  entries")
     }
 
-    /// The episodes of the child whose canonical reference is `child`, in start order.
-    func episodes(of child: String) -> [Int] { rootOf[child].flatMap { episodesByChild[$0] } ?? [] }
+    /// Where the episodes of the child whose canonical root is `root` are in `episodes`, in
+    /// start order.
+    func episodes(ofRoot root: Symbol) -> ArraySlice<UInt32> { episodesByChild.items(root.index) }
 
-    /// Where the placements of the child whose canonical reference is `child` are in
+    /// Where the placements of the child whose canonical root is `root` are in
     /// `placementList`, by start.
-    func placementIndices(of child: String) -> [Int32] { rootOf[child].flatMap { placementsByChild[$0] } ?? [] }
+    func placements(ofRoot root: Symbol) -> ArraySlice<UInt32> { placementsByChild.items(root.index) }
 
     /// Calls `body` with the log offset and status of every event about the child whose
-    /// canonical reference is `child`, in time order.
-    func forEachEntry(of child: String, _ body: (UInt64, EventStatus) -> Void) {
-        guard let range = entryOrder.ranges[child] else { return }
+    /// canonical root is `root`, in time order.
+    func forEachEntry(ofRoot root: Symbol, _ body: (UInt64, EventStatus) -> Void) {
+        guard root.index + 1 < entryOrder.starts.count else { return }
         let offsets = entryOrder.offsets, statuses = entryOrder.statuses
-        for k in range { body(offsets[k], statuses.isEmpty ? .current : statuses[k]) }
+        for k in Int(entryOrder.starts[root.index])..<Int(entryOrder.starts[root.index + 1]) {
+            body(offsets[k], statuses.isEmpty ? .current : statuses[k])
+        }
     }
 
     /// The risk factors of an episode: those of the agency episodes merged into it (the
@@ -277,26 +290,21 @@ public struct ReadModel {
     /// canonical reference (log order kept), then each child's few sorted by time. Returns
     /// the events' offsets child after child, where each child's run is, and their statuses.
     static func groupEntries(_ state: ProjectionState, canonicalName: [Int32]) -> EntryOrder {
-        let names = state.symbols
         let entries = state.entries
         var byChild = entries.withUnsafeBufferPointer { all in
             Grouping(count: all.count, keys: max(state.symbols.count, canonicalName.count)) { ReadModel.root(all[$0].child, canonicalName).index }
         }
-        var ranges: [String: Range<Int>] = [:]
         entries.withUnsafeBufferPointer { all in
-            byChild.forEachGroup { root, range in
-                // Offsets are unique, so the order is total.
-                byChild.order[range].sort { a, b in
-                    let x = all[Int(a)], y = all[Int(b)]
-                    return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
-                }
-                ranges[names.text(Symbol(raw: UInt32(root)))] = range
+            // Offsets are unique, so the order is total.
+            byChild.sortEachGroup { a, b in
+                let x = all[Int(a)], y = all[Int(b)]
+                return x.occurredAt != y.occurredAt ? x.occurredAt < y.occurredAt : x.offset < y.offset
             }
         }
         let order = byChild.order
         // The offsets and statuses in that order, so the timeline reads them in sequence.
         let statuses = entryStatuses(state)
-        return EntryOrder(offsets: order.map { entries[Int($0)].offset }, ranges: ranges,
+        return EntryOrder(offsets: order.map { entries[Int($0)].offset }, starts: byChild.starts,
                           statuses: statuses.isEmpty ? [] : order.map { statuses[Int($0)] })
     }
 
@@ -321,10 +329,10 @@ public struct ReadModel {
 }
 
 /// The events about each child in time order, child after child: their offsets in the log,
-/// where each child's run is (by canonical reference), and their statuses (empty when every
-/// event is current).
+/// where each child's run starts (by canonical root symbol index; the run ends where the
+/// next index's starts), and their statuses (empty when every event is current).
 struct EntryOrder {
     var offsets: [UInt64] = []
-    var ranges: [String: Range<Int>] = [:]
+    var starts: [Int32] = []
     var statuses: [EventStatus] = []
 }

@@ -113,20 +113,19 @@ extension ReadModel {
     /// `children.csv`: one row per child (canonical reference).
     func childrenTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
-        var placementCount: [String: Int] = [:]
-        for p in placementList where p.start <= asOf { placementCount[p.child, default: 0] += 1 }
         let window = Int64(rules.repeatWithinDays) * 86_400_000
         let names = self.names
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         // Room reused from child to child.
         var starts: [Int64] = [], factors: [Symbol] = []
-        for child in children {
+        for (n, child) in children.enumerated() {
+            let root = childRoots[n]
             // The child's episodes are in start order, so the counted starts are too.
             starts.removeAll(keepingCapacity: true)
             factors.removeAll(keepingCapacity: true)
             var open = false
-            for i in episodes(of: child) {
-                let e = episodes[i]
+            for i in episodes(ofRoot: root) {
+                let e = episodes[Int(i)]
                 if e.counted {
                     starts.append(e.startedAt)
                     if e.endedAt == nil { open = true }
@@ -144,8 +143,9 @@ extension ReadModel {
                 for (k, f) in factors.enumerated() where k == 0 || factors[k - 1] != f { distinct.append(names.text(f)) }
                 factorText = distinct.sorted().joined(separator: ";")
             }
-            try t.add(.text(child), .list(groups[child]!), .int(starts.count), time(starts.first), time(starts.last), .flag(repeatMissing),
-                      .flag(open), .int(placementCount[child] ?? 0), .text(factorText))
+            let placed = placements(ofRoot: root).count { placementList[Int($0)].start <= asOf }
+            try t.add(.text(child), .list(refs[n]), .int(starts.count), time(starts.first), time(starts.last), .flag(repeatMissing),
+                      .flag(open), .int(placed), .text(factorText))
         }
         return try t.finish()
     }

@@ -42,14 +42,14 @@ public enum TimelineStore {
         var entries: [(UInt64, UInt64, UInt32)] = []
         var w = JSONWriter(out: [])
         w.out.reserveCapacity(ModelFile.chunk + (1 << 20))
-        for child in model.children {
+        for (c, child) in model.children.enumerated() {
             try file.write(&w.out)
-            let refs = model.groups[child]!
+            let root = model.childRoots[c], refs = model.refs[c]
             let start = file.written + w.out.count
             w.raw("{\"child\":"); w.string(child)
             w.raw(",\"refs\":"); w.strings(refs)
             w.raw(",\"placements\":[")
-            for (n, k) in model.placementIndices(of: child).enumerated() {
+            for (n, k) in model.placements(ofRoot: root).enumerated() {
                 let p = model.placementList[Int(k)]
                 if n > 0 { w.raw(",") }
                 w.raw("{\"placement\":"); w.string(p.ref)
@@ -65,14 +65,14 @@ public enum TimelineStore {
             // The episodes are rows of episodes.csv: the store keeps their row numbers after a
             // tab, and a lookup renders them from the rows (timeline.idx has where each row is).
             w.raw("],\"episodes\":[\t")
-            for (n, i) in model.episodes(of: child).enumerated() {
+            for (n, i) in model.episodes(ofRoot: root).enumerated() {
                 TimelineStore.appendItem(UInt64(i), first: n == 0, to: &w.out)
             }
             // The entries' events stay in the log: the store keeps "offset status" pairs after a
             // tab, and a lookup reads the events from the log.
             w.raw("\t")
             var n = 0
-            model.forEachEntry(of: child) { offset, status in
+            model.forEachEntry(ofRoot: root) { offset, status in
                 let letter: UInt8
                 switch status {
                 case .current: letter = UInt8(ascii: "c")
