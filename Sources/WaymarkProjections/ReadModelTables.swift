@@ -34,19 +34,43 @@ extension ReadModel {
     func careHomesTable(_ file: ModelFile, monthly: Bool) throws -> Int {
         var t = CSVTable(file, ["homeUrn", "homeName", "hostLA", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
                           "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"])
-        struct Key: Hashable, Comparable {
-            var urn: String, period: String
+        // Grouped by (home, period) as numbers: each placement's home once, each episode's
+        // period from its start day (month or financial year since year 0); the texts are
+        // made once per group, and the groups sorted by them.
+        var homeNumber: [String: Int] = [:], homeOfPlacement = [Int](repeating: -1, count: placementList.count)
+        var homeUrns: [String] = []
+        var groupOf: [Int: Int] = [:], members: [[Int]] = [], keyOf: [(home: Int, period: Int)] = []
+        let firstMonth = rules.financialYearStartMonth
+        for (i, e) in episodes.enumerated() where e.counted {
+            guard e.placement >= 0 else { continue }
+            var home = homeOfPlacement[Int(e.placement)]
+            if home < 0 {
+                guard let urn = placementList[Int(e.placement)].homeUrn else { continue }
+                home = homeNumber[urn] ?? { homeUrns.append(urn); homeNumber[urn] = homeUrns.count - 1; return homeUrns.count - 1 }()
+                homeOfPlacement[Int(e.placement)] = home
+            }
+            let d = CivilDate(daysSinceEpoch: Timestamp(millisecondsSinceEpoch: e.startedAt).millisecondsSinceEpoch / 86_400_000)
+            let period = monthly ? d.year * 12 + d.month - 1 : d.month >= firstMonth ? d.year : d.year - 1
+            let key = home << 24 | period
+            if let g = groupOf[key] {
+                members[g].append(i)
+            } else {
+                groupOf[key] = members.count
+                members.append([i])
+                keyOf.append((home, period))
+            }
+        }
+        struct Key: Comparable {
+            var urn: String, period: String, group: Int
             static func < (a: Key, b: Key) -> Bool { (a.urn, a.period) < (b.urn, b.period) }
         }
-        var groups: [Key: [Int]] = [:]
-        for (i, e) in episodes.enumerated() where e.counted {
-            guard e.placement >= 0, let urn = placementList[Int(e.placement)].homeUrn else { continue }
-            let start = Timestamp(millisecondsSinceEpoch: e.startedAt)
-            let period = monthly ? Cell.month(start) : Cell.financialYear(start, startMonth: rules.financialYearStartMonth)
-            groups[Key(urn: urn, period: period), default: []].append(i)
-        }
-        for key in groups.keys.sorted() {
-            let list = groups[key]!.map { episodes[$0] }
+        let sortedKeys = keyOf.enumerated().map { g, k in
+            let start = CivilDate(year: monthly ? k.period / 12 : k.period, month: monthly ? k.period % 12 + 1 : firstMonth, day: 1)
+            let at = Timestamp(millisecondsSinceEpoch: start.daysSinceEpoch * 86_400_000)
+            return Key(urn: homeUrns[k.home], period: monthly ? Cell.month(at) : Cell.financialYear(at, startMonth: firstMonth), group: g)
+        }.sorted()
+        for key in sortedKeys {
+            let list = members[key.group].map { episodes[$0] }
             let home = homes[key.urn]
             let outOfArea = list.filter { let p = placementList[Int($0.placement)]; return p.hostLA != nil && p.hostLA != p.placingLA }
             try t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? placementList[Int(list[0].placement)].hostLA ?? ""),
