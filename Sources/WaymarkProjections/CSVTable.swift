@@ -3,11 +3,11 @@ import WaymarkTime
 
 /// A CSV table being written straight to bytes: a header row, then rows, UTF-8, fields
 /// quoted only when needed.
-struct CSVTable {
+struct CSVTable: ~Copyable {
     let file: ModelFile
     let columns: Int
     private(set) var rowCount = 0
-    private var bytes: [UInt8] = []
+    private var bytes = ByteBuffer(capacity: ModelFile.chunk + (64 << 10))
     /// Where each data row starts in the file, then where the file ends (kept on request).
     private(set) var rowStarts: [UInt64]?
     /// Fields written of the row being written.
@@ -16,8 +16,7 @@ struct CSVTable {
     init(_ file: ModelFile, _ columns: [String]) {
         self.file = file
         self.columns = columns.count
-        bytes.reserveCapacity(ModelFile.chunk + (64 << 10))
-        bytes += (columns.joined(separator: ",") + "\n").utf8
+        bytes.append(columns.joined(separator: ",") + "\n")
     }
 
     /// Keeps where each row starts (`rowStarts`), for an index of the rows.
@@ -55,11 +54,11 @@ struct CSVTable {
         names.withBytes(x) { first in
             names.withBytes(y) { second in
                 if CSVCell.needsQuotes(first) || CSVCell.needsQuotes(second) {
-                    CSVCell.append(bytes: Array(first) + [UInt8(ascii: ";")] + Array(second), to: &bytes)
+                    (Array(first) + [UInt8(ascii: ";")] + Array(second)).withUnsafeBytes { CSVCell.append(bytes: $0, to: &bytes) }
                 } else {
-                    bytes.append(contentsOf: first)
+                    bytes.append(first)
                     bytes.append(UInt8(ascii: ";"))
-                    bytes.append(contentsOf: second)
+                    bytes.append(second)
                 }
             }
         }
@@ -98,42 +97,45 @@ enum CSVCell {
     case flag(Bool?)
     case int(Int)
 
-    func write(to out: inout [UInt8]) {
+    func write(to out: inout ByteBuffer) {
         switch self {
         case let .text(s): CSVCell.append(s, to: &out)
         case let .list(items):
             if items.contains(where: CSVCell.needsQuotes) {
                 CSVCell.append(items.joined(separator: ";"), to: &out)
             } else {
-                for (n, s) in items.enumerated() { if n > 0 { out.append(UInt8(ascii: ";")) }; out.append(contentsOf: s.utf8) }
+                for (n, s) in items.enumerated() { if n > 0 { out.append(UInt8(ascii: ";")) }; out.append(s) }
             }
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
         case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
-        case let .flag(b): if let b { CSVCell.appendLiteral(b ? "yes" : "no", to: &out) }
-        case let .int(n): JSONText.appendInt(n, to: &out)
+        case let .flag(b): if let b { out.append(b ? "yes" : "no") }
+        case let .int(n): out.appendInt(n)
         }
     }
 
-    static func needsQuotes(_ s: String) -> Bool { needsQuotes(s.utf8) }
+    static func needsQuotes(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { needsQuotes(UnsafeRawBufferPointer($0)) }
+    }
 
-    static func needsQuotes(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    /// Whether a field must be quoted: it holds a separator, a quote or a line break. (One
+    /// test per byte first: all four are at most `"` or are `,`.)
+    @inline(__always) static func needsQuotes(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for c in bytes where c <= UInt8(ascii: "\"") || c == UInt8(ascii: ",") {
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D { return true }
+        }
+        return false
     }
 
     /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a
     /// separator, a quote or a line break.
-    static func append(_ s: String, to out: inout [UInt8]) {
+    static func append(_ s: String, to out: inout ByteBuffer) {
         var s = s
         s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0), to: &out) }
     }
 
-    /// Appends a literal's bytes whole.
-    static func appendLiteral(_ s: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
-    static func append(bytes: some Collection<UInt8>, to out: inout [UInt8]) {
-        guard needsQuotes(bytes) else { out.append(contentsOf: bytes); return }
+    @inline(__always) static func append(bytes: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        guard needsQuotes(bytes) else { out.append(bytes); return }
         out.append(UInt8(ascii: "\""))
         for c in bytes { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
         out.append(UInt8(ascii: "\""))
@@ -143,15 +145,15 @@ enum CSVCell {
 /// How values are written in the read models.
 enum Cell {
     /// Appends `2023-03-01T21:15:00Z` (whole seconds) to `out`.
-    static func appendTime(_ t: Timestamp, to out: inout [UInt8]) {
-        t.appendRFC3339(to: &out, milliseconds: false)
+    static func appendTime(_ t: Timestamp, to out: inout ByteBuffer) {
+        out.appendTime(t, milliseconds: false)
     }
     /// Hours with one decimal (`12.5`, `-0.3`).
-    static func appendHours(_ h: Double, to out: inout [UInt8]) {
+    static func appendHours(_ h: Double, to out: inout ByteBuffer) {
         let tenths = (h * 10).rounded()
         let whole = Int(tenths) / 10, frac = abs(Int(tenths)) % 10
         if tenths < 0 && whole == 0 { out.append(UInt8(ascii: "-")) }
-        JSONText.appendInt(whole, to: &out)
+        out.appendInt(whole)
         out.append(UInt8(ascii: "."))
         out.append(UInt8(truncatingIfNeeded: 48 + frac))
     }

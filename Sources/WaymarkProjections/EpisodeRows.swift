@@ -20,7 +20,7 @@ enum EpisodeRows {
             throw SchemaError("\(directory)/episodes.csv is missing (the timeline's episodes are its rows)")
         }
         let header = Array((ReadModel.episodeColumns.joined(separator: ",") + "\n").utf8)
-        var w = JSONWriter(out: [])
+        var w = JSONWriter(out: ByteBuffer())
         for (n, row) in rows.enumerated() {
             guard row >= 0, row < rowCount else { throw SchemaError("\(directory)/timeline.dat: episode row \(row) is not among the \(rowCount) rows of episodes.csv") }
             let span = try index.read(count: 16, at: at + 8 + row * 8)
@@ -37,7 +37,7 @@ enum EpisodeRows {
             if n > 0 { w.raw(",") }
             try render(parsed.rows[0].fields, row: row, directory: directory, into: &w)
         }
-        return String(decoding: w.out, as: UTF8.self)
+        return String(decoding: w.out.bytes, as: UTF8.self)
     }
 
     /// One episode object from its CSV fields (in `ReadModel.episodeColumns` order).

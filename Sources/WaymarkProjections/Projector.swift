@@ -215,7 +215,7 @@ public final class Projector {
         })
         if kind.files.contains("timeline.idx") {
             TimelineStore.appendRows(episodeRows, to: &timelineIndex)
-            try file("timeline.idx") { try $0.write(&timelineIndex, force: true) }
+            try file("timeline.idx") { try $0.write(timelineIndex) }
         }
         rows.merge(otherRows) { a, _ in a }
         try stateWritten.wait().get()
@@ -227,7 +227,7 @@ public final class Projector {
             ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"
-        try file("manifest.json") { $0.bytes += manifest.utf8 }
+        try file("manifest.json") { try $0.write(Array(manifest.utf8)) }
         timer.mark("render and write")
         try Projector.swapIn(build, for: out)
         timer.mark("publish")

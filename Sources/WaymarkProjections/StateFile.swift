@@ -13,13 +13,13 @@ enum StateFile {
     /// Writes the state into `file`, in chunks, ending with the checksum.
     static func encode(_ s: ProjectionState, into file: ModelFile) throws {
         var w = StateWriter(file: file)
-        w.bytes = magic
+        w.bytes.append(magic)
         w.u64(s.lastOffset.map { $0.rawValue &+ 1 } ?? 0)
         w.int(s.eventCount)
         w.optional(s.latest)
         w.int(s.symbols.count)
         w.int(s.symbols.arena.count)
-        w.bytes += s.symbols.arena
+        w.bytes.append(s.symbols.arena)
         for v in s.symbols.starts { w.u32(v) }
         // Union-find, fully resolved so the bytes do not depend on when paths were compressed.
         w.int(s.parent.count)
@@ -159,29 +159,32 @@ enum StateFile {
 }
 
 /// Appends the state file's values.
-struct StateWriter {
+struct StateWriter: ~Copyable {
     let file: ModelFile
-    var bytes: [UInt8] = []
+    var bytes = ByteBuffer(capacity: ModelFile.chunk + (64 << 10))
     mutating func flushIfFull() throws { try file.write(&bytes) }
-    mutating func u64(_ v: UInt64) { appendLE(v, &bytes) }
-    mutating func u32(_ v: UInt32) { appendLE(v, &bytes) }
-    mutating func i64(_ v: Int64) { appendLE(v, &bytes) }
-    mutating func int(_ v: Int) { appendLE(UInt64(v), &bytes) }
+    mutating func u64(_ v: UInt64) { bytes.appendLE(v) }
+    mutating func u32(_ v: UInt32) { bytes.appendLE(v) }
+    mutating func i64(_ v: Int64) { bytes.appendLE(v) }
+    mutating func int(_ v: Int) { bytes.appendLE(UInt64(v)) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
     mutating func sym(_ s: Symbol) { u32(s.raw) }
     mutating func optional(_ v: Int64?) { bool(v != nil); i64(v ?? 0) }
     /// LEB128: seven bits a byte, low first, the high bit set on every byte but the last.
-    mutating func varint(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        bytes.append(UInt8(v))
+    @inline(__always) mutating func varint(_ v: UInt64) {
+        bytes.write(upTo: 10) { out in
+            var v = v, n = 0
+            while v >= 0x80 { out[n] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; n += 1 }
+            out[n] = UInt8(v)
+            return n + 1
+        }
     }
     /// A signed value as a varint, small magnitudes of either sign in few bytes.
     mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
     /// A symbol as a varint (none is 0).
     mutating func vsym(_ s: Symbol) { varint(UInt64(s.raw &+ 1)) }
     mutating func vsyms(_ list: some Collection<Symbol>) { varint(UInt64(list.count)); for s in list { vsym(s) } }
-    mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
+    mutating func string(_ s: String) { int(s.utf8.count); bytes.append(s) }
     mutating func unplaced(_ list: [UnplacedEvent]) {
         int(list.count)
         for u in list { u64(u.offset); string(u.id); string(u.type); string(u.reason) }

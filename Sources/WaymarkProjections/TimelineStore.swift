@@ -24,7 +24,7 @@ public enum TimelineStore {
     /// Appends one item of a record's lists, `,123` or, with a status letter, `,123 c` (no comma
     /// before the first), in one append: a comma, the digits and the status each appended
     /// apart were most of writing the store (one entry per event).
-    static func appendItem(_ number: UInt64, first: Bool, status: UInt8? = nil, to out: inout [UInt8]) {
+    static func appendItem(_ number: UInt64, first: Bool, status: UInt8? = nil, to out: inout ByteBuffer) {
         var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var k = b.count
@@ -32,7 +32,7 @@ public enum TimelineStore {
             var m = number
             repeat { k -= 1; b[k] = UInt8(truncatingIfNeeded: 48 + m % 10); m /= 10 } while m > 0
             if !first { k -= 1; b[k] = UInt8(ascii: ",") }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[k...]))
+            out.append(UnsafeRawBufferPointer(rebasing: b[k...]))
         }
     }
 
@@ -40,8 +40,7 @@ public enum TimelineStore {
     /// (its references), which `appendRows` completes.
     static func build(_ model: ReadModel, into file: ModelFile) throws -> [UInt8] {
         var entries: [(UInt64, UInt64, UInt32)] = []
-        var w = JSONWriter(out: [])
-        w.out.reserveCapacity(ModelFile.chunk + (1 << 20))
+        var w = JSONWriter(out: ByteBuffer(capacity: ModelFile.chunk + (1 << 20)))
         for (c, child) in model.children.enumerated() {
             try file.write(&w.out)
             let root = model.childRoots[c], refs = model.refs[c]
@@ -173,16 +172,30 @@ public enum TimelineStore {
 }
 
 /// Writes compact JSON straight to bytes, for the timeline documents.
-struct JSONWriter {
-    var out: [UInt8]
+struct JSONWriter: ~Copyable {
+    var out: ByteBuffer
     /// A literal's bytes (literals come here, not to `text`: copied whole, not byte by byte).
-    mutating func raw(_ s: StaticString) { out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    mutating func raw(_ s: StaticString) { out.append(s) }
     /// A text's bytes as they are (already JSON).
-    mutating func text(_ s: String) { out.append(contentsOf: s.utf8) }
-    mutating func string(_ s: String?) { if let s { JSONText.appendQuoted(s, to: &out) } else { raw("null") } }
+    mutating func text(_ s: String) { out.append(s) }
+    /// A JSON string of `s`'s text (null for nil): its bytes whole when nothing needs escaping.
+    mutating func string(_ s: String?) {
+        guard var s else { raw("null"); return }
+        s.withUTF8 { b in
+            guard b.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+                var escaped: [UInt8] = []
+                JSONText.appendQuoted(String(decoding: b, as: UTF8.self), to: &escaped)
+                out.append(escaped)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+            out.append(UnsafeRawBufferPointer(b))
+            out.append(UInt8(ascii: "\""))
+        }
+    }
     mutating func strings(_ list: [String]) {
         out.append(UInt8(ascii: "["))
-        for (n, s) in list.enumerated() { if n > 0 { out.append(UInt8(ascii: ",")) }; JSONText.appendQuoted(s, to: &out) }
+        for (n, s) in list.enumerated() { if n > 0 { out.append(UInt8(ascii: ",")) }; string(s) }
         out.append(UInt8(ascii: "]"))
     }
     mutating func time(_ t: Timestamp?) {

@@ -26,45 +26,53 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The most bytes `writeRFC3339` writes (a year of any `Int64` milliseconds, signed).
+    public static let rfc3339Capacity = 40
+
     /// Appends the RFC 3339 text (24 bytes; 20 without `milliseconds`: `…T21:15:00Z`, the
-    /// seconds truncated) to `bytes` without building a String: written into a stack buffer,
-    /// then appended once (an append per byte checked the array's room and uniqueness 24 times).
+    /// seconds truncated) to `bytes` without building a String.
     public func appendRFC3339(to bytes: inout [UInt8], milliseconds: Bool = true) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.rfc3339Capacity) { out in
+            let n = writeRFC3339(into: out.baseAddress!, milliseconds: milliseconds)
+            bytes.append(contentsOf: out[..<n])
+        }
+    }
+
+    /// Writes the RFC 3339 text (as `appendRFC3339`) at `out`, which has room for
+    /// `rfc3339Capacity` bytes; returns how many it wrote. A year outside 0-9999 is written
+    /// in as many digits as it has.
+    public func writeRFC3339(into out: UnsafeMutablePointer<UInt8>, milliseconds: Bool) -> Int {
         let ms = millisecondsSinceEpoch
         var days = ms / 86_400_000
         var msOfDay = ms % 86_400_000
         if msOfDay < 0 { msOfDay += 86_400_000; days -= 1 }
         let date = CivilDate(daysSinceEpoch: days)
         let y = date.year
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
-            @inline(__always) func two(_ at: Int, _ v: Int) { out[at] = UInt8(truncatingIfNeeded: 48 + v / 10); out[at + 1] = UInt8(truncatingIfNeeded: 48 + v % 10) }
-            let fourDigitYear = y >= 0 && y <= 9999
-            if fourDigitYear { two(0, y / 100); two(2, y % 100) }
-            out[4] = UInt8(ascii: "-"); two(5, date.month)
-            out[7] = UInt8(ascii: "-"); two(8, date.day)
-            out[10] = UInt8(ascii: "T")
-            let totalSeconds = Int(msOfDay / 1000)
-            two(11, totalSeconds / 3600); out[13] = UInt8(ascii: ":")
-            two(14, totalSeconds / 60 % 60); out[16] = UInt8(ascii: ":")
-            two(17, totalSeconds % 60)
-            let end: Int
-            if milliseconds {
-                out[19] = UInt8(ascii: ".")
-                let millis = Int(msOfDay % 1000)
-                out[20] = UInt8(truncatingIfNeeded: 48 + millis / 100); two(21, millis % 100)
-                out[23] = UInt8(ascii: "Z")
-                end = 24
-            } else {
-                out[19] = UInt8(ascii: "Z")
-                end = 20
-            }
-            if fourDigitYear {
-                bytes.append(contentsOf: out[..<end])
-            } else {
-                bytes.append(contentsOf: Array(String(y).utf8))
-                bytes.append(contentsOf: out[4..<end])
-            }
+        var at = 0
+        @inline(__always) func two(_ v: Int) {
+            out[at] = UInt8(truncatingIfNeeded: 48 + v / 10); out[at + 1] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            at += 2
         }
+        @inline(__always) func put(_ c: UInt8) { out[at] = c; at += 1 }
+        if y >= 0 && y <= 9999 {
+            two(y / 100); two(y % 100)
+        } else {
+            for c in String(y).utf8 { put(c) }
+        }
+        put(UInt8(ascii: "-")); two(date.month)
+        put(UInt8(ascii: "-")); two(date.day)
+        put(UInt8(ascii: "T"))
+        let totalSeconds = Int(msOfDay / 1000)
+        two(totalSeconds / 3600); put(UInt8(ascii: ":"))
+        two(totalSeconds / 60 % 60); put(UInt8(ascii: ":"))
+        two(totalSeconds % 60)
+        if milliseconds {
+            put(UInt8(ascii: "."))
+            let millis = Int(msOfDay % 1000)
+            put(UInt8(truncatingIfNeeded: 48 + millis / 100)); two(millis % 100)
+        }
+        put(UInt8(ascii: "Z"))
+        return at
     }
 }
 

@@ -42,12 +42,13 @@ final class EntryStatusTests: XCTestCase {
 
     /// The timeline store's list items: `123`, `,123`, `,123 c`, for every size of number.
     func testTimelineListItemsAreWrittenWhole() {
-        var out: [UInt8] = Array("[".utf8)
+        var out = ByteBuffer()
+        out.append("[")
         TimelineStore.appendItem(0, first: true, to: &out)
         TimelineStore.appendItem(7, first: false, to: &out)
         TimelineStore.appendItem(1_234_567, first: false, status: UInt8(ascii: "s"), to: &out)
         TimelineStore.appendItem(UInt64.max, first: false, status: UInt8(ascii: "c"), to: &out)
         TimelineStore.appendItem(10, first: true, status: UInt8(ascii: "r"), to: &out)
-        XCTAssertEqual(String(decoding: out, as: UTF8.self), "[0,7,1234567 s,18446744073709551615 c10 r")
+        XCTAssertEqual(String(decoding: out.bytes, as: UTF8.self), "[0,7,1234567 s,18446744073709551615 c10 r")
     }
 }
