@@ -180,9 +180,9 @@ struct StateWriter: ~Copyable {
         }
     }
     /// A signed value as a varint, small magnitudes of either sign in few bytes.
-    mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    @inline(__always) mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
     /// A symbol as a varint (none is 0).
-    mutating func vsym(_ s: Symbol) { varint(UInt64(s.raw &+ 1)) }
+    @inline(__always) mutating func vsym(_ s: Symbol) { varint(UInt64(s.raw &+ 1)) }
     mutating func vsyms(_ list: some Collection<Symbol>) { varint(UInt64(list.count)); for s in list { vsym(s) } }
     mutating func string(_ s: String) { int(s.utf8.count); bytes.append(s) }
     mutating func unplaced(_ list: [UnplacedEvent]) {
