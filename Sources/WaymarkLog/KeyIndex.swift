@@ -273,6 +273,35 @@ public final class KeyIndex {
         header.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: KeyIndex.headerSize) }
     }
 
+    /// Forgets every entry at or past `offset`, the first the header does not cover. A writer
+    /// killed between filing entries in the mapped table and writing its header leaves them
+    /// behind, uncounted: filed again when the records are indexed anew, they would fill the
+    /// table past what `count` says (and a full table has no free slot to find). Rebuilds the
+    /// table in fresh memory from the entries below `offset`; the next checkpoint writes it
+    /// whole. Scans every slot: called only when records must be indexed again.
+    public func dropEntries(from offset: Offset) {
+        let newBytes = KeyIndex.headerSize + capacity * KeyIndex.slotSize
+        let newBase = KeyIndex.allocate(newBytes)
+        let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
+        var kept = 0
+        for slot in 0..<capacity {
+            let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
+            let at = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+            if h != 0 && at < offset.rawValue {
+                KeyIndex.place(hash: h, offset: at, slots: newSlots, mask: capacity - 1)
+                kept += 1
+            }
+        }
+        munmap(base, mappedBytes)
+        base = newBase
+        mapsFile = false
+        mappedBytes = newBytes
+        count = kept
+        writeHeader()
+        fileCapacity = 0
+        dirty = KeyIndex.noPagesChanged(capacity: capacity)
+    }
+
     /// Doubles the table in memory (the next checkpoint writes it to a new file).
     private func grow() {
         let newCapacity = capacity * 2

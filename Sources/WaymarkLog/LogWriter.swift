@@ -182,6 +182,7 @@ public final class LogWriter {
         if (keys.rebuilt && next > .zero) || options.rebuildIndexes { report.rebuiltIndexes.append("ids.index") }
         var reindexed = 0
         if keys.coveredUpTo < next {
+            keys.dropEntries(from: keys.coveredUpTo)
             try reader.forEach(from: keys.coveredUpTo) { record in
                 try keys.insert(hash: KeyIndex.hash(record.key), offset: record.offset)
                 reindexed += 1
