@@ -280,15 +280,27 @@ public final class KeyIndex {
     /// table in fresh memory from the entries below `offset`; the next checkpoint writes it
     /// whole. Scans every slot: called only when records must be indexed again.
     public func dropEntries(from offset: Offset) {
-        let newBytes = KeyIndex.headerSize + capacity * KeyIndex.slotSize
+        refile(capacity: capacity) { $0 < offset.rawValue }
+        fileCapacity = 0
+    }
+
+    /// Doubles the table in memory (the next checkpoint writes it to a new file).
+    private func grow() {
+        refile(capacity: capacity * 2) { _ in true }
+    }
+
+    /// Files the entries whose offsets `keep` accepts into a fresh table of `newCapacity`
+    /// slots in anonymous memory, which replaces this one (`count` becomes how many).
+    private func refile(capacity newCapacity: Int, keep: (UInt64) -> Bool) {
+        let newBytes = KeyIndex.headerSize + newCapacity * KeyIndex.slotSize
         let newBase = KeyIndex.allocate(newBytes)
         let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
         var kept = 0
         for slot in 0..<capacity {
             let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
             let at = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
-            if h != 0 && at < offset.rawValue {
-                KeyIndex.place(hash: h, offset: at, slots: newSlots, mask: capacity - 1)
+            if h != 0 && keep(at) {
+                KeyIndex.place(hash: h, offset: at, slots: newSlots, mask: newCapacity - 1)
                 kept += 1
             }
         }
@@ -296,30 +308,8 @@ public final class KeyIndex {
         base = newBase
         mapsFile = false
         mappedBytes = newBytes
-        count = kept
-        writeHeader()
-        fileCapacity = 0
-        dirty = KeyIndex.noPagesChanged(capacity: capacity)
-    }
-
-    /// Doubles the table in memory (the next checkpoint writes it to a new file).
-    private func grow() {
-        let newCapacity = capacity * 2
-        let newBytes = KeyIndex.headerSize + newCapacity * KeyIndex.slotSize
-        let newBase = KeyIndex.allocate(newBytes)
-        let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
-        for slot in 0..<capacity {
-            let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
-            if h != 0 {
-                KeyIndex.place(hash: h, offset: oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self),
-                               slots: newSlots, mask: newCapacity - 1)
-            }
-        }
-        munmap(base, mappedBytes)
-        base = newBase
-        mapsFile = false
-        mappedBytes = newBytes
         capacity = newCapacity
+        count = kept
         writeHeader()
         // The whole table goes to a new file at the next checkpoint; the marks only need room.
         dirty = KeyIndex.noPagesChanged(capacity: newCapacity)

@@ -2,8 +2,11 @@
 /// group: a counting sort. `order` lists the items' indexes group after group, and group `g`
 /// is `order[starts[g]..<starts[g + 1]]`.
 struct Grouping {
-    var order: [UInt32]
-    var starts: [Int32]
+    var order: [UInt32] = []
+    var starts: [Int32] = [0]
+
+    /// No items, no groups.
+    init() {}
 
     /// Groups items `0..<count` by `key(i)`, each below `keys` (nil: the item is left out).
     /// `key` is called twice per item.
@@ -21,8 +24,12 @@ struct Grouping {
     }
 
     /// The items of group `key` (none for a key beyond the table).
-    func items(_ key: Int) -> ArraySlice<UInt32> {
-        key + 1 < starts.count ? order[Int(starts[key])..<Int(starts[key + 1])] : []
+    func items(_ key: Int) -> ArraySlice<UInt32> { order[Grouping.range(of: key, in: starts)] }
+
+    /// Where group `key`'s items are, for any list laid out by `starts` (empty for a key
+    /// beyond them).
+    static func range(of key: Int, in starts: [Int32]) -> Range<Int> {
+        key + 1 < starts.count ? Int(starts[key])..<Int(starts[key + 1]) : 0..<0
     }
 
     /// Sorts the items of each group by `less` (the groups stay where they are).

@@ -79,10 +79,10 @@ public struct ReadModel {
     var placementList: [PlacementView] = []
     /// Where each child's placements are in `placementList` (by start), grouped by canonical
     /// root symbol.
-    var placementsByChild: Grouping
+    var placementsByChild = Grouping()
     /// Where each child's episodes are in `episodes` (in start order), grouped by canonical
     /// root symbol.
-    var episodesByChild: Grouping
+    var episodesByChild = Grouping()
     var episodes: [EpisodeView] = []
     public var homes: [String: (name: String, la: String, regulated: Bool, philomena: String?)] = [:]
     public var unplaced: [UnplacedEvent] = []
@@ -138,7 +138,6 @@ public struct ReadModel {
             Grouping(count: all.count, keys: keys) { ReadModel.root(all[$0].child, canonicalName).index }
         }
         placementsByChild.sortEachGroup { a, b in (list[Int(a)].start, list[Int(a)].ref) < (list[Int(b)].start, list[Int(b)].ref) }
-        episodesByChild = Grouping(count: 0, keys: 0) { _ in nil }
 
         // The timeline entries are grouped by child on another core while episodes are merged.
         let grouping = timeline ? Background { [canonicalName] in
@@ -226,11 +225,8 @@ public struct ReadModel {
     /// Calls `body` with the log offset and status of every event about the child whose
     /// canonical root is `root`, in time order.
     func forEachEntry(ofRoot root: Symbol, _ body: (UInt64, EventStatus) -> Void) {
-        guard root.index + 1 < entryOrder.starts.count else { return }
         let offsets = entryOrder.offsets, statuses = entryOrder.statuses
-        for k in Int(entryOrder.starts[root.index])..<Int(entryOrder.starts[root.index + 1]) {
-            body(offsets[k], statuses.isEmpty ? .current : statuses[k])
-        }
+        for k in Grouping.range(of: root.index, in: entryOrder.starts) { body(offsets[k], statuses.isEmpty ? .current : statuses[k]) }
     }
 
     /// The risk factors of an episode: those of the agency episodes merged into it (the

@@ -36,10 +36,10 @@ extension ReadModel {
                           "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"])
         // Grouped by (home, period) as numbers: each placement's home once, each episode's
         // period from its start day (month or financial year since year 0); the texts are
-        // made once per group, and the groups sorted by them.
+        // made once per group, from its first episode's start, and the groups sorted by them.
         var homeNumber: [String: Int] = [:], homeOfPlacement = [Int](repeating: -1, count: placementList.count)
         var homeUrns: [String] = []
-        var groupOf: [Int: Int] = [:], members: [[Int]] = [], keyOf: [(home: Int, period: Int)] = []
+        var groupOf: [Int: Int] = [:], members: [[Int]] = [], homeOf: [Int] = []
         let firstMonth = rules.financialYearStartMonth
         for (i, e) in episodes.enumerated() where e.counted {
             guard e.placement >= 0 else { continue }
@@ -49,7 +49,7 @@ extension ReadModel {
                 home = homeNumber[urn] ?? { homeUrns.append(urn); homeNumber[urn] = homeUrns.count - 1; return homeUrns.count - 1 }()
                 homeOfPlacement[Int(e.placement)] = home
             }
-            let d = CivilDate(daysSinceEpoch: Timestamp(millisecondsSinceEpoch: e.startedAt).millisecondsSinceEpoch / 86_400_000)
+            let d = CivilDate(daysSinceEpoch: e.startedAt / 86_400_000)
             let period = monthly ? d.year * 12 + d.month - 1 : d.month >= firstMonth ? d.year : d.year - 1
             let key = home << 24 | period
             if let g = groupOf[key] {
@@ -57,17 +57,16 @@ extension ReadModel {
             } else {
                 groupOf[key] = members.count
                 members.append([i])
-                keyOf.append((home, period))
+                homeOf.append(home)
             }
         }
         struct Key: Comparable {
             var urn: String, period: String, group: Int
             static func < (a: Key, b: Key) -> Bool { (a.urn, a.period) < (b.urn, b.period) }
         }
-        let sortedKeys = keyOf.enumerated().map { g, k in
-            let start = CivilDate(year: monthly ? k.period / 12 : k.period, month: monthly ? k.period % 12 + 1 : firstMonth, day: 1)
-            let at = Timestamp(millisecondsSinceEpoch: start.daysSinceEpoch * 86_400_000)
-            return Key(urn: homeUrns[k.home], period: monthly ? Cell.month(at) : Cell.financialYear(at, startMonth: firstMonth), group: g)
+        let sortedKeys = members.indices.map { g in
+            let start = Timestamp(millisecondsSinceEpoch: episodes[members[g][0]].startedAt)
+            return Key(urn: homeUrns[homeOf[g]], period: monthly ? Cell.month(start) : Cell.financialYear(start, startMonth: firstMonth), group: g)
         }.sorted()
         for key in sortedKeys {
             let list = members[key.group].map { episodes[$0] }

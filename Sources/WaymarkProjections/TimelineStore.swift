@@ -181,16 +181,17 @@ struct JSONWriter: ~Copyable {
     /// A JSON string of `s`'s text (null for nil): its bytes whole when nothing needs escaping.
     mutating func string(_ s: String?) {
         guard var s else { raw("null"); return }
-        s.withUTF8 { b in
-            guard b.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
-                var escaped: [UInt8] = []
-                JSONText.appendQuoted(String(decoding: b, as: UTF8.self), to: &escaped)
-                out.append(escaped)
-                return
-            }
+        let plain = s.withUTF8 { b in
+            guard JSONText.isPlain(b) else { return false }
             out.append(UInt8(ascii: "\""))
             out.append(UnsafeRawBufferPointer(b))
             out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain {
+            var escaped: [UInt8] = []
+            JSONText.appendQuoted(s, to: &escaped)
+            out.append(escaped)
         }
     }
     mutating func strings(_ list: [String]) {

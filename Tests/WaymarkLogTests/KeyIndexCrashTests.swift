@@ -41,4 +41,37 @@ final class KeyIndexCrashTests: XCTestCase {
         XCTAssertEqual(reopened.count, 1100)
         XCTAssertEqual(try found(reopened, 1099), [1099])
     }
+
+    /// The same state through the writer: a log of 100 records whose id index's header is
+    /// rewritten as a checkpoint at offset 50 would have left it, over slots holding all 100.
+    /// Reopening indexes records 50-99 again, and each id must then be filed once.
+    func testAWriterReopenedOverEntriesPastTheHeaderFilesEachIdOnce() throws {
+        let dir = scratch()
+        let log = dir.file("log")
+        do {
+            let writer = try LogWriter(directory: log)
+            _ = try writer.append(makeBatch(100))
+            try writer.close()
+        }
+        let path = try LogDirectory(path: log).keyIndexFile
+        var bytes = fileBytes(path)
+        func putLE(_ v: UInt64, at: Int) { for k in 0..<8 { bytes[at + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) } }
+        putLE(50, at: 16)   // count
+        putLE(50, at: 24)   // coveredUpTo
+        let crc = CRC32C.checksum(Array(bytes[0..<32]))
+        for k in 0..<4 { bytes[32 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+        writeBytes(bytes, path)
+        do {
+            let writer = try LogWriter(directory: log)
+            try writer.close()
+        }
+        let k = try XCTUnwrap(try KeyIndex(readOnlyPath: path))
+        XCTAssertEqual(k.count, 100)
+        var offsets: [UInt64] = []
+        _ = try k.anyCandidate(hash: Array("k-75".utf8).withUnsafeBytes { KeyIndex.hash($0) }) { offset in
+            offsets.append(offset.rawValue)
+            return false
+        }
+        XCTAssertEqual(offsets, [75], "filed once, not beside the entry the header did not cover")
+    }
 }

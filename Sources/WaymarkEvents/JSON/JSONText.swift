@@ -106,7 +106,7 @@ extension JSONText {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy their bytes whole.
         let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for c in bytes where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            guard isPlain(bytes) else { return false }
             out.append(contentsOf: bytes)
             return true
         }
@@ -126,6 +126,13 @@ extension JSONText {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether UTF-8 bytes go into a JSON string as they are: no control character, quote or
+    /// backslash to escape.
+    @inlinable
+    public static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 
     /// Appends the decimal digits of `n` to `out`.
