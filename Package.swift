@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "WaymarkEventsTests", dependencies: ["WaymarkEvents", "WaymarkTime", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
         .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
-        .testTarget(name: "WaymarkProjectionsTests", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTime", "WaymarkTestSupport"]),
+        .testTarget(name: "WaymarkProjectionsTests", dependencies: ["WaymarkProjections", "CWaymarkSystem", "WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTime", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),
     ]
 )

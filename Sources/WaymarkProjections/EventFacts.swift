@@ -149,8 +149,10 @@ final class FactSlots {
     deinit { values.deallocate() }
 }
 
-/// Room to decode escaped strings into, valid until `reset`.
+/// A reading thread's scratch for the fact reader: room to decode escaped strings into,
+/// valid until `reset`, and the structural index of the payload being read.
 final class ScanScratch {
+    let structure = StructuralIndex()
     private var blocks: [UnsafeMutableRawBufferPointer] = []
     private var used = 0
     deinit { for b in blocks { b.deallocate() } }
@@ -297,12 +299,71 @@ struct ByteScanner {
     }
 }
 
+/// What the fact reader needs of a reader of JSON members: `ByteScanner` reads bytes,
+/// `StructuralCursor` reads a payload's structural index; `EventFacts.scan` is written once
+/// for both.
+protocol JSONMemberReader {
+    /// The first byte of the next value, whitespace passed over (0 at the end).
+    mutating func peekValue() -> UInt8
+    /// A string's bytes, escapes decoded (nil: not a string, or malformed).
+    mutating func string() -> UnsafeRawBufferPointer?
+    /// A scalar literal's text (number, true, false, null).
+    mutating func literalValue() -> UnsafeRawBufferPointer?
+    /// Passes over the next value, returning its bytes as written (nil: malformed).
+    mutating func skipValue() -> UnsafeRawBufferPointer?
+    /// The members of an object: calls `member` with each key, positioned at its value.
+    mutating func members(_ member: (inout Self, UnsafeRawBufferPointer) -> Bool) -> Bool
+}
+
+extension JSONMemberReader {
+    /// A string or null into `slot`.
+    @inline(__always) mutating func optionalString(_ slot: inout UnsafeRawBufferPointer?) -> Bool {
+        if peekValue() == UInt8(ascii: "n") { slot = nil; return literalValue() != nil }
+        guard let v = string() else { return false }
+        slot = v
+        return true
+    }
+}
+
+extension ByteScanner: JSONMemberReader {
+    @inline(__always) mutating func peekValue() -> UInt8 { ws(); return peek }
+    @inline(__always) mutating func literalValue() -> UnsafeRawBufferPointer? { literal() }
+    mutating func skipValue() -> UnsafeRawBufferPointer? {
+        ws()
+        let start = i
+        guard skip() else { return nil }
+        return UnsafeRawBufferPointer(rebasing: b[start..<i])
+    }
+}
+
 extension EventFacts {
-    /// Scans an envelope's bytes into `f` (false: not the shape `append` lets in).
+    /// Scans an envelope's bytes into `f` (false: not the shape `append` lets in): through
+    /// the payload's structural index when it has one and reads plainly, else byte by byte.
     static func scan(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
-        f.reset()
-        f.scannedBytes = payload.count
+        scanIndexed(payload, scratch: scratch, into: &f) || scanBytes(payload, scratch: scratch, into: &f)
+    }
+
+    /// Scans through the payload's structural index: true when the facts are read; false
+    /// when the payload has escapes, is not plain JSON or not a valid envelope, for
+    /// `scanBytes` to decide.
+    static func scanIndexed(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
+        guard scratch.structure.index(payload) else { return false }
+        var cursor = StructuralCursor(payload, index: scratch.structure)
+        return scan(&cursor, payload.count, into: &f)
+    }
+
+    /// Scans byte by byte, without the structural index (escapes, and what the index finds
+    /// not plain; and the reference the indexed reading is tested against).
+    static func scanBytes(_ payload: UnsafeRawBufferPointer, scratch: ScanScratch, into f: inout EventFacts) -> Bool {
         var s = ByteScanner(payload, scratch: scratch)
+        return scan(&s, payload.count, into: &f)
+    }
+
+    /// Reads the envelope's members from `s` into `f`.
+    @inline(__always)
+    static func scan<R: JSONMemberReader>(_ s: inout R, _ bytes: Int, into f: inout EventFacts) -> Bool {
+        f.reset()
+        f.scannedBytes = bytes
         var sawOccurred = false
         let ok = s.members { s, key in
             switch key.count {
@@ -322,26 +383,23 @@ extension EventFacts {
                 sawOccurred = true
             case 13 where key.is("schemaVersion"):
                 // Digits read in place (a String per event to parse them was measurable).
-                let text = s.literal()
-                guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+                guard let text = s.literalValue(), !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
                 f.schemaVersion = text.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             case 4 where key.is("data"):
                 return s.members { s, field in
-                    guard let which = DataField.named(field) else { return s.skip() }
-                    s.ws()
-                    switch s.peek {
+                    guard let which = DataField.named(field) else { return s.skipValue() != nil }
+                    switch s.peekValue() {
                     case UInt8(ascii: "\""):
                         guard let v = s.string() else { return false }
                         f.set(which.rawValue, FactValue(kind: .string, bytes: v))
                     case UInt8(ascii: "["):
-                        let start = s.i
-                        guard s.skip() else { return false }
-                        f.set(which.rawValue, FactValue(kind: .list, bytes: UnsafeRawBufferPointer(rebasing: payload[start..<s.i])))
+                        guard let list = s.skipValue() else { return false }
+                        f.set(which.rawValue, FactValue(kind: .list, bytes: list))
                     case UInt8(ascii: "{"):
                         f.set(which.rawValue, FactValue(kind: .object))
-                        return s.skip()
+                        return s.skipValue() != nil
                     default:
-                        let text = s.literal()
+                        guard let text = s.literalValue() else { return false }
                         let kind: FactValue.Kind = text.is("true") || text.is("false") ? .bool
                             : text.is("null") ? .null : .number
                         f.set(which.rawValue, FactValue(kind: kind, bytes: text))
@@ -349,7 +407,7 @@ extension EventFacts {
                     return true
                 }
             default:
-                return s.skip()
+                return s.skipValue() != nil
             }
             return true
         }
@@ -380,16 +438,5 @@ extension EventFacts {
         let copy = scratch.take(rewritten.count)
         rewritten.withUnsafeBytes { copy.copyMemory(from: $0) }
         return scan(UnsafeRawBufferPointer(copy), scratch: scratch, into: &f)
-    }
-}
-
-extension ByteScanner {
-    /// A string or null into `slot`.
-    mutating func optionalString(_ slot: inout UnsafeRawBufferPointer?) -> Bool {
-        ws()
-        if peek == UInt8(ascii: "n") { _ = literal(); slot = nil; return true }
-        guard let v = string() else { return false }
-        slot = v
-        return true
     }
 }

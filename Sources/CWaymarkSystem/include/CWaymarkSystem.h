@@ -41,6 +41,18 @@ static inline size_t wm_find_quote_or_backslash(const uint8_t *p, size_t length)
     return i;
 }
 
+/// The structural index of the `length` bytes of JSON at `p`: writes to `out` the offset of
+/// every '"' and of every '{', '}', '[' and ']' outside strings, in order, and returns how
+/// many (each string appears as its opening and closing quote; colons and commas are not
+/// indexed). Returns SIZE_MAX, having written part of `out`, when the bytes hold a backslash
+/// (an escape), which this index does not follow. `out` must have room for `length` rounded
+/// up to a multiple of 64, plus 64 (offsets are written eight at a time). Offsets are 32
+/// bits: `length` must be below 2^32. AVX2 where the CPU has it, else `_baseline`.
+size_t wm_json_structure(const uint8_t *p, size_t length, uint32_t *out);
+
+/// `wm_json_structure` with SSE2 only (every x86-64), whatever the CPU: for tests of both paths.
+size_t wm_json_structure_baseline(const uint8_t *p, size_t length, uint32_t *out);
+
 /// Asks the CPU to start loading the cache line at `address` (a hint: never faults).
 static inline void wm_prefetch(const void *address) { __builtin_prefetch(address); }
 
