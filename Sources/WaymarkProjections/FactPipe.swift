@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import WaymarkLog
 import WaymarkStore
 
@@ -6,6 +7,12 @@ import WaymarkStore
 /// the log, finds each event's verdict and facts, and packs them into blocks; the folding
 /// thread unpacks them (pointers into the block, no copies) and applies them in log order.
 /// A ring of blocks and two semaphores (full, free) hand blocks over.
+///
+/// Reading facts costs more than folding them, so the folding thread would wait for blocks:
+/// the producer hands it some events unread (their bytes copied into the block) and it reads
+/// those itself. How many is steered by the backlog: while blocks wait for the folder, the
+/// producer reads more itself; while none wait, it hands over more unread. Either way each
+/// event's facts come from the same reader, so the fold is the same.
 final class FactPipe: @unchecked Sendable {
     static let blockBytes = 1 << 20
     static let ringSize = 8
@@ -18,8 +25,17 @@ final class FactPipe: @unchecked Sendable {
     private let full = DispatchSemaphore(value: 0)
     private let free = DispatchSemaphore(value: FactPipe.ringSize)
     private var error: (any Error)?
+    /// Blocks the folding thread has started on (the producer compares it with the blocks
+    /// handed over to see the backlog).
+    private let started = Atomic<Int>(0)
+    /// Of every eight events, how many the producer hands over unread, at most.
+    static let maxUnread = 6
 
-    init() {
+    /// A fixed share of events handed over unread, or nil to steer it.
+    private let fixedUnread: Int?
+
+    init(unread: Int? = nil) {
+        fixedUnread = unread
         for k in 0..<FactPipe.ringSize {
             (blocks + k).initialize(to: .allocate(byteCount: FactPipe.blockBytes, alignment: 8))
             (used + k).initialize(to: 0)
@@ -36,8 +52,11 @@ final class FactPipe: @unchecked Sendable {
 
     /// Folds `from..<end` of the log through the pipe: facts read on another thread, applied
     /// here. `corrections` gives each event's verdict (used by the reading thread only).
-    static func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections, into state: inout ProjectionState) throws {
-        let pipe = FactPipe()
+    /// `unread`: how many of every eight events the folding thread reads, fixed (for tests);
+    /// nil: steered by the backlog.
+    static func fold(_ reader: LogReader, from: Offset, end: Offset, corrections: inout Corrections, into state: inout ProjectionState,
+                     unread: Int? = nil) throws {
+        let pipe = FactPipe(unread: unread)
         state.reserve(events: Int(end.rawValue - from.rawValue))
         var verdicts = corrections
         let hasCorrections = !corrections.isEmpty
@@ -59,19 +78,39 @@ final class FactPipe: @unchecked Sendable {
         let scratch = ScanScratch()
         var facts = EventFacts()
         var slot = 0
+        var handed = 0
+        var unread = fixedUnread ?? 2
         var writer = BlockWriter(block: take(slot))
+        /// Hands the block over and takes the next, with room for at least `need` bytes;
+        /// steers `unread` by the blocks still waiting for the folder.
+        func next(need: Int) {
+            let waiting = handed - started.load(ordering: .relaxed)
+            hand(slot, writer.count, isLast: false)
+            handed += 1
+            if fixedUnread == nil {
+                if waiting == 0 { unread = min(unread + 1, FactPipe.maxUnread) } else if waiting >= 2 { unread = max(unread - 1, 0) }
+            }
+            slot = (slot + 1) % FactPipe.ringSize
+            writer = BlockWriter(block: take(slot, atLeast: need + 64))
+        }
         do {
             try reader.forEach(from: from) { record in
                 guard record.offset < end else { return false }
                 let v = verdict(record.key, record.offset)
-                scratch.reset()
-                let valid = EventFacts.read(record.payload, scratch: scratch, into: &facts)
-                if !writer.put(record.offset, facts, valid: valid, v) {
-                    hand(slot, writer.count, isLast: false)
-                    slot = (slot + 1) % FactPipe.ringSize
-                    writer = BlockWriter(block: take(slot, atLeast: BlockWriter.bound(of: facts) + 64))
-                    let fits = writer.put(record.offset, facts, valid: valid, v)
-                    precondition(fits, "a block sized for the record holds it")
+                if Int(record.offset.rawValue & 7) < unread {
+                    if !writer.putUnread(record.offset, record.payload, v) {
+                        next(need: BlockWriter.bound(unread: record.payload))
+                        let fits = writer.putUnread(record.offset, record.payload, v)
+                        precondition(fits, "a block sized for the record holds it")
+                    }
+                } else {
+                    scratch.reset()
+                    let valid = EventFacts.read(record.payload, scratch: scratch, into: &facts)
+                    if !writer.put(record.offset, facts, valid: valid, v) {
+                        next(need: BlockWriter.bound(of: facts))
+                        let fits = writer.put(record.offset, facts, valid: valid, v)
+                        precondition(fits, "a block sized for the record holds it")
+                    }
                 }
                 return record.offset.next < end
             }
@@ -102,12 +141,21 @@ final class FactPipe: @unchecked Sendable {
     private func consume(_ apply: (Offset, borrowing EventFacts, Bool, ProjectionState.Verdict) -> Void) {
         var slot = 0
         var facts = EventFacts()
+        let scratch = ScanScratch()
         while true {
             full.wait()
+            started.add(1, ordering: .relaxed)
             var r = BlockReader(block: UnsafeRawBufferPointer(blocks[slot]))
             for _ in 0..<used[slot] {
-                let (offset, valid, verdict) = r.next(into: &facts)
-                apply(offset, facts, valid, verdict)
+                let (offset, content, verdict) = r.next(into: &facts)
+                switch content {
+                case .facts: apply(offset, facts, true, verdict)
+                case .invalid: apply(offset, facts, false, verdict)
+                case let .unread(payload):
+                    scratch.reset()
+                    let valid = EventFacts.read(payload, scratch: scratch, into: &facts)
+                    apply(offset, facts, valid, verdict)
+                }
             }
             let isLast = last[slot]
             free.signal()
@@ -117,8 +165,19 @@ final class FactPipe: @unchecked Sendable {
     }
 }
 
-/// Packs events' facts into a block: offset, verdict, kind, time, then each string as a
-/// 32-bit length (all ones: absent) and its bytes, then the data members present.
+/// What a block holds for one event.
+private enum BlockContent {
+    /// Its facts (unpacked into the `EventFacts` passed in).
+    case facts
+    /// Not a valid envelope.
+    case invalid
+    /// Its bytes, for the folding thread to read.
+    case unread(UnsafeRawBufferPointer)
+}
+
+/// Packs events into a block: offset, what follows (0: invalid, 1: facts, 2: bytes), verdict;
+/// then facts as kind, time, each string as a 32-bit length (all ones: absent) and its bytes,
+/// and the data members present; or the event's bytes as a 32-bit length and the bytes.
 private struct BlockWriter {
     let block: UnsafeMutableRawBufferPointer
     var at = 0
@@ -132,13 +191,13 @@ private struct BlockWriter {
         40 + 5 * 4 + DataField.allCases.count * 6 + f.scannedBytes
     }
 
+    /// Room for an event handed over unread.
+    static func bound(unread payload: UnsafeRawBufferPointer) -> Int { 16 + payload.count }
+
     mutating func put(_ offset: Offset, _ f: borrowing EventFacts, valid: Bool, _ v: ProjectionState.Verdict) -> Bool {
         let need = valid ? BlockWriter.bound(of: f) : 16
         guard at + need <= block.count else { return false }
-        store(offset.rawValue)
-        store(UInt8(valid ? 1 : 0))
-        store(v.status.rawValue)
-        store(UInt8((v.supersedesKnown ? 1 : 0) | (v.retractsKnown ? 2 : 0)))
+        header(offset, content: valid ? 1 : 0, v)
         if valid {
             store(f.kind.rawValue)
             store(f.occurredAt)
@@ -153,6 +212,22 @@ private struct BlockWriter {
         }
         count += 1
         return true
+    }
+
+    /// Packs an event's bytes, for the folding thread to read.
+    mutating func putUnread(_ offset: Offset, _ payload: UnsafeRawBufferPointer, _ v: ProjectionState.Verdict) -> Bool {
+        guard at + BlockWriter.bound(unread: payload) <= block.count else { return false }
+        header(offset, content: 2, v)
+        bytes(payload)
+        count += 1
+        return true
+    }
+
+    @inline(__always) private mutating func header(_ offset: Offset, content: UInt8, _ v: ProjectionState.Verdict) {
+        store(offset.rawValue)
+        store(content)
+        store(v.status.rawValue)
+        store(UInt8((v.supersedesKnown ? 1 : 0) | (v.retractsKnown ? 2 : 0)))
     }
 
     @inline(__always) private mutating func store<T: FixedWidthInteger>(_ value: T) {
@@ -173,15 +248,19 @@ private struct BlockReader {
     let block: UnsafeRawBufferPointer
     var at = 0
 
-    mutating func next(into f: inout EventFacts) -> (Offset, Bool, ProjectionState.Verdict) {
+    mutating func next(into f: inout EventFacts) -> (Offset, BlockContent, ProjectionState.Verdict) {
         let offset = Offset(load(UInt64.self))
-        let valid = load(UInt8.self) != 0
+        let content = load(UInt8.self)
         var v = ProjectionState.Verdict()
         v.status = EventStatus(rawValue: load(UInt8.self)) ?? .current
         let known = load(UInt8.self)
         v.supersedesKnown = known & 1 != 0
         v.retractsKnown = known & 2 != 0
-        guard valid else { return (offset, false, v) }
+        switch content {
+        case 0: return (offset, .invalid, v)
+        case 2: return (offset, .unread(bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)), v)
+        default: break
+        }
         f.reset()
         f.kind = EventKind(rawValue: load(UInt8.self)) ?? .other
         f.occurredAt = load(Int64.self)
@@ -196,7 +275,7 @@ private struct BlockReader {
             let kind = FactValue.Kind(rawValue: load(UInt8.self)) ?? .absent
             f.set(k, FactValue(kind: kind, bytes: bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)))
         }
-        return (offset, true, v)
+        return (offset, .facts, v)
     }
 
     private mutating func load<T: FixedWidthInteger>(_: T.Type) -> T {
