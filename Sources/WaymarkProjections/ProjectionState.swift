@@ -243,7 +243,8 @@ public struct ProjectionState {
         return body(&extras[Int(episodes[i].extras)])
     }
 
-    private mutating func value(_ v: FactValue) -> Symbol { v.string.map { symbols.intern($0) } ?? .none }
+    /// A value's symbol (none when absent or not a string), through the vocabulary cache.
+    private mutating func value(_ v: FactValue) -> Symbol { v.string.map { symbols.internValue($0) } ?? .none }
 
     private mutating func fold(_ f: EventFacts, offset o: UInt64, child: Symbol?) {
         if let child {
@@ -311,10 +312,10 @@ public struct ProjectionState {
             }
         }
         // Values first, then each field set in place (a copy of the episode would copy its arrays).
-        let category = f[.category].string.map { symbols.intern($0) } ?? symbols.intern("missing")
+        let category = f[.category].string.map { symbols.internValue($0) } ?? symbols.intern("missing")
         let placement = value(f[.placement]), risk = value(f[.riskLevel]), force = value(f[.force])
         var factors: [Symbol] = []
-        f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.intern($0)) }
+        f.forEachString(in: .riskFactors, scratch: scratch) { factors.append(symbols.internValue($0)) }
         episodes[i].hasReport = true
         if episodes[i].extras >= 0 { changeExtras(i) { $0.pending = [] } }
         episodes[i].reportChild = child
@@ -342,7 +343,7 @@ public struct ProjectionState {
             let at = f.time(.assessedAt) ?? f.occurredAt
             if episodes[i].riskAt.map({ $0 <= at }) ?? true, let level = f[.riskLevel].string {
                 episodes[i].riskAt = at
-                episodes[i].riskLevel = symbols.intern(level)
+                episodes[i].riskLevel = symbols.internValue(level)
             }
             addFactors(i, f, .riskFactors)
         case .foundDebriefRecorded:
@@ -355,7 +356,7 @@ public struct ProjectionState {
             addFactors(i, f, .disclosures)
         case .caseTransferRequested:
             if let to = f[.toForce].string, let at = f.time(.requestedAt) {
-                let toS = symbols.intern(to), from = value(f[.fromForce])
+                let toS = symbols.internValue(to), from = value(f[.fromForce])
                 changeExtras(i) { x in
                     if let k = x.transfers.firstIndex(where: { $0.to == toS }) {
                         x.transfers[k].from = from
@@ -367,7 +368,7 @@ public struct ProjectionState {
             }
         case .caseTransferAccepted:
             if let by = f[.by].string, let at = f.time(.acceptedAt) {
-                let byS = symbols.intern(by)
+                let byS = symbols.internValue(by)
                 if let k = extras(of: i).transfers.firstIndex(where: { $0.to == byS }) {
                     changeExtras(i) { $0.transfers[k].acceptedAt = at }
                 } else {
@@ -381,7 +382,7 @@ public struct ProjectionState {
 
     private mutating func addFactors(_ i: Int, _ f: EventFacts, _ field: DataField) {
         f.forEachString(in: field, scratch: scratch) { s in
-            let sym = symbols.intern(s)
+            let sym = symbols.internValue(s)
             episodes[i].addFactor(sym)
         }
     }

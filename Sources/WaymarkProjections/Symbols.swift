@@ -25,6 +25,11 @@ struct Symbols {
     /// (all zeros: empty), so a probe rarely reads a symbol's bytes that are not the ones sought.
     private var slots: [UInt64] = Array(repeating: 0, count: 1 << 10)
 
+    /// A direct-mapped cache in front of the table for values from small vocabularies
+    /// (`internValue`): per slot, a symbol index + 1 (0: empty).
+    private var vocabulary = [UInt32](repeating: 0, count: Symbols.vocabularySlots)
+    private static let vocabularySlots = 512
+
     var count: Int { starts.count - 1 }
 
     /// The symbol for `bytes`, added when new.
@@ -60,6 +65,39 @@ struct Symbols {
         if !recent.isNone && equals(recent.index, bytes) { return recent }
         recent = intern(bytes)
         return recent
+    }
+
+    /// The symbol for a value from a small vocabulary (a force, an LA code, a category, an
+    /// outcome...), added when new. Checked first in a cache of 512 slots chosen by the
+    /// length and end bytes, which stays in the processor's cache where the table (one slot
+    /// per two symbols, most of them children's and episodes' references) does not; no full
+    /// hash is computed when the value is there.
+    @inline(__always) mutating func internValue(_ bytes: UnsafeRawBufferPointer) -> Symbol {
+        let slot = Symbols.vocabularySlot(bytes)
+        let cached = vocabulary[slot]
+        if cached != 0 && equals(Int(cached - 1), bytes) { return Symbol(raw: cached - 1) }
+        let s = intern(bytes)
+        vocabulary[slot] = s.raw + 1
+        return s
+    }
+
+    /// A slot of the vocabulary cache for `b`: from its length and its first and last bytes
+    /// (a few loads and multiplies, where the table's hash reads every byte).
+    @inline(__always) static func vocabularySlot(_ b: UnsafeRawBufferPointer) -> Int {
+        let n = b.count
+        var x = UInt64(truncatingIfNeeded: n)
+        if n >= 8 {
+            x ^= b.loadUnaligned(as: UInt64.self) &* 0x9E37_79B9_7F4A_7C15
+            x ^= b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 {
+            x ^= UInt64(b.loadUnaligned(as: UInt32.self)) << 32 | UInt64(b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        } else {
+            for k in 0..<n { x = x << 8 | UInt64(b[k]) }
+        }
+        x = x &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 29
+        x = x &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: x >> 55)
     }
 
     mutating func intern(_ text: String) -> Symbol {
