@@ -93,6 +93,10 @@ struct EventFacts {
     var schemaVersion = 1
     /// How many bytes of JSON the facts were scanned from (their strings are parts of it).
     var scannedBytes = 0
+    /// The symbol table's hashes of `child` and `episode` when found ahead of folding
+    /// (`ProjectionState.prepare`); 0: not found.
+    var childHash: UInt64 = 0
+    var episodeHash: UInt64 = 0
     /// The `data` slots, one per `DataField`; only those `present` names hold a value.
     private let slots = FactSlots()
     /// Which `data` slots are set (bit k: slot k), so that emptying, sizing and copying the
@@ -420,6 +424,7 @@ extension EventFacts {
         type = id
         kind = .other
         child = nil; episode = nil; supersedes = nil
+        childHash = 0; episodeHash = 0
         occurredAt = 0
         schemaVersion = 1
         present = 0

@@ -61,7 +61,10 @@ final class FactPipe: @unchecked Sendable {
         var verdicts = corrections
         let hasCorrections = !corrections.isEmpty
         try Parallel.both({
-            pipe.consume { offset, facts, valid, verdict in state.apply(offset: offset, facts: facts, valid: valid, verdict: verdict) }
+            pipe.consume { offset, facts, valid, verdict, next, hasNext in
+                if hasNext { state.prepare(&next, after: facts) }
+                state.apply(offset: offset, facts: facts, valid: valid, verdict: verdict)
+            }
         }, {
             pipe.produce(reader, from: from, end: end) { key, offset in
                 hasCorrections ? verdicts.verdict(key: key, offset: offset.rawValue) : ProjectionState.Verdict()
@@ -138,23 +141,32 @@ final class FactPipe: @unchecked Sendable {
 
     // MARK: - Consuming
 
-    private func consume(_ apply: (Offset, borrowing EventFacts, Bool, ProjectionState.Verdict) -> Void) {
+    /// Unpacks the blocks in order and hands each event to `fold` with the event after it in
+    /// the block (when there is one: `hasNext`), unpacked ahead so that `fold` can start
+    /// loading what that one will need while it folds this one.
+    private func consume(_ fold: (Offset, borrowing EventFacts, Bool, ProjectionState.Verdict, _ next: inout EventFacts, _ hasNext: Bool) -> Void) {
         var slot = 0
-        var facts = EventFacts()
-        let scratch = ScanScratch()
+        // Two events' facts, this one's and the next's, by turns (no copies), and a scratch
+        // each: an event read here unread may have its strings in its scratch.
+        let facts = UnsafeMutablePointer<EventFacts>.allocate(capacity: 2)
+        // Each its own (copies of one would share their data slots).
+        (facts + 0).initialize(to: EventFacts())
+        (facts + 1).initialize(to: EventFacts())
+        defer { facts.deinitialize(count: 2); facts.deallocate() }
+        let scratches = [ScanScratch(), ScanScratch()]
         while true {
             full.wait()
             started.add(1, ordering: .relaxed)
             var r = BlockReader(block: UnsafeRawBufferPointer(blocks[slot]))
-            for _ in 0..<used[slot] {
-                let (offset, content, verdict) = r.next(into: &facts)
-                switch content {
-                case .facts: apply(offset, facts, true, verdict)
-                case .invalid: apply(offset, facts, false, verdict)
-                case let .unread(payload):
-                    scratch.reset()
-                    let valid = EventFacts.read(payload, scratch: scratch, into: &facts)
-                    apply(offset, facts, valid, verdict)
+            let count = used[slot]
+            if count > 0 {
+                var event = r.next(into: &facts[0], scratch: scratches[0])
+                for k in 0..<count {
+                    let this = k & 1, that = this ^ 1
+                    let hasNext = k + 1 < count
+                    let following = hasNext ? r.next(into: &facts[that], scratch: scratches[that]) : event
+                    fold(event.offset, facts[this], event.valid, event.verdict, &facts[that], hasNext && following.valid)
+                    event = following
                 }
             }
             let isLast = last[slot]
@@ -276,6 +288,19 @@ private struct BlockReader {
             f.set(k, FactValue(kind: kind, bytes: bytes() ?? UnsafeRawBufferPointer(start: nil, count: 0)))
         }
         return (offset, .facts, v)
+    }
+
+    /// The next event with its facts in `f`: unpacked, or read from its bytes (into `scratch`)
+    /// when it was handed over unread.
+    mutating func next(into f: inout EventFacts, scratch: ScanScratch) -> (offset: Offset, valid: Bool, verdict: ProjectionState.Verdict) {
+        let (offset, content, verdict) = next(into: &f)
+        switch content {
+        case .facts: return (offset, true, verdict)
+        case .invalid: return (offset, false, verdict)
+        case let .unread(payload):
+            scratch.reset()
+            return (offset, EventFacts.read(payload, scratch: scratch, into: &f), verdict)
+        }
     }
 
     private mutating func load<T: FixedWidthInteger>(_: T.Type) -> T {

@@ -216,7 +216,7 @@ public struct ProjectionState {
         if f.kind == .eventRetracted, let target = f[.target].string, !verdict.retractsKnown {
             unplaced.append(UnplacedEvent(offset: o, id: text(f.id), type: text(f.type), reason: "retracts \(text(target)), which is not in the log"))
         }
-        let child = f.child.map { symbols.intern($0, recent: &recentChild) }
+        let child = f.child.map { symbols.intern($0, recent: &recentChild, hash: f.childHash) }
         if let child { entries.append(TimelineEntry(child: child, occurredAt: f.occurredAt, offset: o)) }
         if verdict.status != .current {
             statuses[o] = verdict.status
@@ -224,6 +224,20 @@ public struct ProjectionState {
         }
         fold(f, offset: o, child: child)
         return true
+    }
+
+    /// Readies `next`, the event to be folded after `current`: where its child or episode is
+    /// not `current`'s (which the table's lookup would find at once), hashes it and has the
+    /// processor start loading its table slot, so the lookup an event later finds it in cache.
+    mutating func prepare(_ next: inout EventFacts, after current: borrowing EventFacts) {
+        if let c = next.child, !(current.child.map { $0.equalBytes(c) } ?? false) {
+            next.childHash = KeyIndex.hash(c)
+            symbols.prefetch(hash: next.childHash)
+        }
+        if let e = next.episode, !(current.episode.map { $0.equalBytes(e) } ?? false) {
+            next.episodeHash = KeyIndex.hash(e)
+            symbols.prefetch(hash: next.episodeHash)
+        }
     }
 
     private func text(_ b: UnsafeRawBufferPointer) -> String { String(decoding: b, as: UTF8.self) }
@@ -251,7 +265,7 @@ public struct ProjectionState {
             addNode(child)
             childEvents[child.index] += 1
         }
-        let episode = f.episode.map { symbols.intern($0, recent: &recentEpisode) }
+        let episode = f.episode.map { symbols.intern($0, recent: &recentEpisode, hash: f.episodeHash) }
         switch f.kind {
         case .identityLinked:
             if let child, let other = f[.sameAs].string { link(child, symbols.intern(other)) }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CWaymarkSystem
 import WaymarkEvents
 import WaymarkLog
 /// A symbol: the small integer a `Symbols` table gives one distinct byte string.
@@ -32,9 +33,10 @@ struct Symbols {
 
     var count: Int { starts.count - 1 }
 
-    /// The symbol for `bytes`, added when new.
-    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
-        let h = KeyIndex.hash(bytes)
+    /// The symbol for `bytes`, added when new. `hash`: their `KeyIndex.hash` when the caller
+    /// has it (0: compute it).
+    mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64 = 0) -> Symbol {
+        let h = hash != 0 ? hash : KeyIndex.hash(bytes)
         let tag = h & 0xFFFF_FFFF_0000_0000
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
@@ -61,10 +63,16 @@ struct Symbols {
     /// The symbol for `bytes`, checked first against `recent` (the symbol this caller interned
     /// last, which it then becomes): events come in runs about one child and one episode, so
     /// most references are the previous event's, found without hashing or probing the table.
-    @inline(__always) mutating func intern(_ bytes: UnsafeRawBufferPointer, recent: inout Symbol) -> Symbol {
+    @inline(__always) mutating func intern(_ bytes: UnsafeRawBufferPointer, recent: inout Symbol, hash: UInt64 = 0) -> Symbol {
         if !recent.isNone && equals(recent.index, bytes) { return recent }
-        recent = intern(bytes)
+        recent = intern(bytes, hash: hash)
         return recent
+    }
+
+    /// Asks the processor to start loading the table slot where a lookup of `hash` begins, so
+    /// that the lookup, an event later, does not wait for memory.
+    @inline(__always) func prefetch(hash: UInt64) {
+        slots.withUnsafeBufferPointer { wm_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & ($0.count - 1))) }
     }
 
     /// The symbol for a value from a small vocabulary (a force, an LA code, a category, an

@@ -1,4 +1,5 @@
 import XCTest
+import WaymarkLog
 @testable import WaymarkProjections
 
 /// Interning through the caller's most recent symbol gives exactly what plain interning gives:
@@ -44,5 +45,39 @@ final class SymbolsTests: XCTestCase {
             }
         }
         XCTAssertEqual(cached.count, Set(values).count)
+    }
+
+    /// Readying the next event hashes only the references the current event does not share
+    /// (those the recent symbol will find), with the table's own hash, and interning with
+    /// that hash gives plain interning's symbol.
+    func testPreparingTheNextEventHashesOnlyNewReferences() {
+        // The facts point into their JSON: kept here until the test ends.
+        var kept: [UnsafeMutableRawBufferPointer] = []
+        defer { kept.forEach { $0.deallocate() } }
+        func facts(_ child: String, _ episode: String) -> EventFacts {
+            var f = EventFacts()
+            let json = Array((#"{"id":"x","type":"ChildFound","occurredAt":"2023-03-01T21:15:00Z","child":""# + child + #"","episode":""# + episode + #"","data":{}}"#).utf8)
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: json.count, alignment: 8)
+            bytes.copyBytes(from: json)
+            kept.append(bytes)
+            XCTAssertTrue(EventFacts.scan(UnsafeRawBufferPointer(bytes), scratch: ScanScratch(), into: &f))
+            return f
+        }
+        func hash(_ s: String) -> UInt64 { Array(s.utf8).withUnsafeBytes { KeyIndex.hash($0) } }
+        var state = ProjectionState()
+        let current = facts("police:GMP:P1", "police:GMP:I1")
+        var next = facts("police:GMP:P1", "police:GMP:I2")
+        state.prepare(&next, after: current)
+        XCTAssertEqual(next.childHash, 0, "the same child as the current event's: no hash")
+        XCTAssertEqual(next.episodeHash, hash("police:GMP:I2"))
+        var other = facts("police:GMP:P2", "police:GMP:I1")
+        state.prepare(&other, after: current)
+        XCTAssertEqual(other.childHash, hash("police:GMP:P2"))
+        XCTAssertEqual(other.episodeHash, 0)
+        var table = Symbols(), plain = Symbols()
+        for text in ["police:GMP:P2", "police:GMP:I2", "police:GMP:P2"] {
+            let got = Array(text.utf8).withUnsafeBytes { table.intern($0, hash: hash(text)) }
+            XCTAssertEqual(got, Array(text.utf8).withUnsafeBytes { plain.intern($0) }, text)
+        }
     }
 }
