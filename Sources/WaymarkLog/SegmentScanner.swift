@@ -21,6 +21,9 @@ public enum ScanEnd: Equatable, Sendable {
 /// Reads one segment file forward in large chunks, checking every frame: checksum, dense
 /// offsets and non-decreasing recordedAt. Yields records as views into its buffer.
 ///
+/// One thread scans with a scanner at a time: its state is not checked for overlapping
+/// accesses at run time (a dozen checks per record otherwise).
+///
 /// A sealed segment (one that no writer will append to or truncate) may be scanned `mapped`:
 /// the file is mapped into memory and records are views into the page cache itself, so a
 /// scan of the whole log copies nothing.
@@ -29,18 +32,18 @@ public final class SegmentScanner {
     /// The segment's file name, for messages.
     public let fileName: String
     private let limit: Int
-    private var buffer: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var buffer: UnsafeMutableRawBufferPointer
     /// Whether `buffer` is the mapped file rather than memory of our own.
     private let mapped: Bool
     /// Mapped pages below this file position have been let go (read and done with, they
     /// would otherwise count as the process's memory until the scan ends).
-    private var released = 0
+    @exclusivity(unchecked) private var released = 0
     private static let pageSize = Int(getpagesize())
-    private var bufferStart = 0   // file position of buffer[0]
-    private var bufferCount = 0   // valid bytes in buffer
-    private var cursor: Int       // file position of the next frame
-    private var expected: Offset
-    private var lastRecordedAt: Timestamp?
+    @exclusivity(unchecked) private var bufferStart = 0   // file position of buffer[0]
+    @exclusivity(unchecked) private var bufferCount = 0   // valid bytes in buffer
+    @exclusivity(unchecked) private var cursor: Int       // file position of the next frame
+    @exclusivity(unchecked) private var expected: Offset
+    @exclusivity(unchecked) private var lastRecordedAt: Timestamp?
 
     /// Scans `path` from `position`, expecting the record there to have offset `expectedOffset`;
     /// reads no further than the file's size now (`limit`).
@@ -69,7 +72,7 @@ public final class SegmentScanner {
     }
 
     /// The next record, or nil with `end` set when the scan stops.
-    public private(set) var end: ScanEnd?
+    @exclusivity(unchecked) public private(set) var end: ScanEnd?
 
     /// The next valid record (a view valid until the next call), or nil at the end; `end` says why.
     public func next() throws(LogError) -> RecordView? {

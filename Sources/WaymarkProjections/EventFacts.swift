@@ -157,8 +157,10 @@ final class FactSlots {
 /// valid until `reset`, and the structural index of the payload being read.
 final class ScanScratch {
     let structure = StructuralIndex()
-    private var blocks: [UnsafeMutableRawBufferPointer] = []
-    private var used = 0
+    // One thread uses a scratch at a time, so accesses are not checked at run time (they were
+    // about a hundred instructions per event).
+    @exclusivity(unchecked) private var blocks: [UnsafeMutableRawBufferPointer] = []
+    @exclusivity(unchecked) private var used = 0
     deinit { for b in blocks { b.deallocate() } }
     func reset() {
         used = 0

@@ -59,16 +59,12 @@ final class FactPipe: @unchecked Sendable {
         let pipe = FactPipe(unread: unread)
         state.reserve(events: Int(end.rawValue - from.rawValue))
         var verdicts = corrections
-        let hasCorrections = !corrections.isEmpty
+        // Each thread is handed its part of the state once, as an inout argument (an access
+        // per event through the closures' captures would be checked at run time each time).
         try Parallel.both({
-            pipe.consume { offset, facts, valid, verdict, next, hasNext in
-                if hasNext { state.prepare(&next, after: facts) }
-                state.apply(offset: offset, facts: facts, valid: valid, verdict: verdict)
-            }
+            pipe.consume(into: &state)
         }, {
-            pipe.produce(reader, from: from, end: end) { key, offset in
-                hasCorrections ? verdicts.verdict(key: key, offset: offset.rawValue) : ProjectionState.Verdict()
-            }
+            pipe.produce(reader, from: from, end: end, verdicts: &verdicts)
         })
         corrections = verdicts
         if let error = pipe.error { throw error }
@@ -76,42 +72,35 @@ final class FactPipe: @unchecked Sendable {
 
     // MARK: - Producing
 
-    private func produce(_ reader: LogReader, from: Offset, end: Offset,
-                         verdict: (UnsafeRawBufferPointer, Offset) -> ProjectionState.Verdict) {
-        let scratch = ScanScratch()
-        var facts = EventFacts()
+    /// The producing thread's place in the ring and its share of events handed over unread.
+    private struct Producer {
         var slot = 0
         var handed = 0
-        var unread = fixedUnread ?? 2
-        var writer = BlockWriter(block: take(slot))
-        /// Hands the block over and takes the next, with room for at least `need` bytes;
-        /// steers `unread` by the blocks still waiting for the folder.
-        func next(need: Int) {
-            let waiting = handed - started.load(ordering: .relaxed)
-            hand(slot, writer.count, isLast: false)
-            handed += 1
-            if fixedUnread == nil {
-                if waiting == 0 { unread = min(unread + 1, FactPipe.maxUnread) } else if waiting >= 2 { unread = max(unread - 1, 0) }
-            }
-            slot = (slot + 1) % FactPipe.ringSize
-            writer = BlockWriter(block: take(slot, atLeast: need + 64))
-        }
+        var unread: Int
+        var writer: BlockWriter
+    }
+
+    private func produce(_ reader: LogReader, from: Offset, end: Offset, verdicts: inout Corrections) {
+        let scratch = ScanScratch()
+        var facts = EventFacts()
+        let hasCorrections = !verdicts.isEmpty
+        var p = Producer(unread: fixedUnread ?? 2, writer: BlockWriter(block: take(0)))
         do {
             try reader.forEach(from: from) { record in
                 guard record.offset < end else { return false }
-                let v = verdict(record.key, record.offset)
-                if Int(record.offset.rawValue & 7) < unread {
-                    if !writer.putUnread(record.offset, record.payload, v) {
-                        next(need: BlockWriter.bound(unread: record.payload))
-                        let fits = writer.putUnread(record.offset, record.payload, v)
+                let v = hasCorrections ? verdicts.verdict(key: record.key, offset: record.offset.rawValue) : ProjectionState.Verdict()
+                if Int(record.offset.rawValue & 7) < p.unread {
+                    if !p.writer.putUnread(record.offset, record.payload, v) {
+                        handOver(&p, need: BlockWriter.bound(unread: record.payload))
+                        let fits = p.writer.putUnread(record.offset, record.payload, v)
                         precondition(fits, "a block sized for the record holds it")
                     }
                 } else {
                     scratch.reset()
                     let valid = EventFacts.read(record.payload, scratch: scratch, into: &facts)
-                    if !writer.put(record.offset, facts, valid: valid, v) {
-                        next(need: BlockWriter.bound(of: facts))
-                        let fits = writer.put(record.offset, facts, valid: valid, v)
+                    if !p.writer.put(record.offset, facts, valid: valid, v) {
+                        handOver(&p, need: BlockWriter.bound(of: facts))
+                        let fits = p.writer.put(record.offset, facts, valid: valid, v)
                         precondition(fits, "a block sized for the record holds it")
                     }
                 }
@@ -120,7 +109,20 @@ final class FactPipe: @unchecked Sendable {
         } catch {
             self.error = error
         }
-        hand(slot, writer.count, isLast: true)
+        hand(p.slot, p.writer.count, isLast: true)
+    }
+
+    /// Hands the producer's block over and takes the next, with room for at least `need`
+    /// bytes; steers its share of unread events by the blocks still waiting for the folder.
+    private func handOver(_ p: inout Producer, need: Int) {
+        let waiting = p.handed - started.load(ordering: .relaxed)
+        hand(p.slot, p.writer.count, isLast: false)
+        p.handed += 1
+        if fixedUnread == nil {
+            if waiting == 0 { p.unread = min(p.unread + 1, FactPipe.maxUnread) } else if waiting >= 2 { p.unread = max(p.unread - 1, 0) }
+        }
+        p.slot = (p.slot + 1) % FactPipe.ringSize
+        p.writer = BlockWriter(block: take(p.slot, atLeast: need + 64))
     }
 
     /// Waits for block `slot` to be free; grows it when a record needs more room.
@@ -141,10 +143,10 @@ final class FactPipe: @unchecked Sendable {
 
     // MARK: - Consuming
 
-    /// Unpacks the blocks in order and hands each event to `fold` with the event after it in
-    /// the block (when there is one: `hasNext`), unpacked ahead so that `fold` can start
-    /// loading what that one will need while it folds this one.
-    private func consume(_ fold: (Offset, borrowing EventFacts, Bool, ProjectionState.Verdict, _ next: inout EventFacts, _ hasNext: Bool) -> Void) {
+    /// Unpacks the blocks in order and folds each event into `state`, having unpacked the
+    /// event after it in the block (when there is one) first, so that `state.prepare` can
+    /// start loading what that one will need while this one is folded.
+    private func consume(into state: inout ProjectionState) {
         var slot = 0
         // Two events' facts, this one's and the next's, by turns (no copies), and a scratch
         // each: an event read here unread may have its strings in its scratch.
@@ -165,7 +167,8 @@ final class FactPipe: @unchecked Sendable {
                     let this = k & 1, that = this ^ 1
                     let hasNext = k + 1 < count
                     let following = hasNext ? r.next(into: &facts[that], scratch: scratches[that]) : event
-                    fold(event.offset, facts[this], event.valid, event.verdict, &facts[that], hasNext && following.valid)
+                    if hasNext && following.valid { state.prepare(&facts[that], after: facts[this]) }
+                    state.apply(offset: event.offset, facts: facts[this], valid: event.valid, verdict: event.verdict)
                     event = following
                 }
             }

@@ -7,10 +7,11 @@ import CWaymarkSystem
 /// does not need is passed over in a few steps. A payload with an escape is
 /// not indexed (`index` returns false): the byte-by-byte `ByteScanner` reads those.
 final class StructuralIndex {
-    private(set) var offsets: UnsafeMutablePointer<UInt32>
-    private var room: Int
+    // One reading thread per index: accesses are not checked at run time.
+    @exclusivity(unchecked) private(set) var offsets: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var room: Int
     /// How many offsets the last `index` found.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     init() {
         room = 4096
