@@ -167,8 +167,8 @@ final class FactPipe: @unchecked Sendable {
                     let this = k & 1, that = this ^ 1
                     let hasNext = k + 1 < count
                     let following = hasNext ? r.next(into: &facts[that], scratch: scratches[that]) : event
-                    if hasNext && following.valid { state.prepare(&facts[that], after: facts[this]) }
-                    state.apply(offset: event.offset, facts: facts[this], valid: event.valid, verdict: event.verdict)
+                    if hasNext && following.valid { state.prepare(&facts[that], afterChild: facts[this].child, episode: facts[this].episode) }
+                    state.apply(offset: event.offset, facts: (facts + this).pointee, valid: event.valid, verdict: event.verdict)
                     event = following
                 }
             }

@@ -226,15 +226,16 @@ public struct ProjectionState {
         return true
     }
 
-    /// Readies `next`, the event to be folded after `current`: where its child or episode is
-    /// not `current`'s (which the table's lookup would find at once), hashes it and has the
-    /// processor start loading its table slot, so the lookup an event later finds it in cache.
-    mutating func prepare(_ next: inout EventFacts, after current: borrowing EventFacts) {
-        if let c = next.child, !(current.child.map { $0.equalBytes(c) } ?? false) {
+    /// Readies `next`, the event to be folded after the current one (of `child` and
+    /// `episode`): where its child or episode is not the current one's (which the table's
+    /// lookup would find at once), hashes it and has the processor start loading its table
+    /// slot, so the lookup an event later finds it in cache.
+    mutating func prepare(_ next: inout EventFacts, afterChild child: UnsafeRawBufferPointer?, episode: UnsafeRawBufferPointer?) {
+        if let c = next.child, !(child.map { $0.equalBytes(c) } ?? false) {
             next.childHash = KeyIndex.hash(c)
             symbols.prefetch(hash: next.childHash)
         }
-        if let e = next.episode, !(current.episode.map { $0.equalBytes(e) } ?? false) {
+        if let e = next.episode, !(episode.map { $0.equalBytes(e) } ?? false) {
             next.episodeHash = KeyIndex.hash(e)
             symbols.prefetch(hash: next.episodeHash)
         }

@@ -12,6 +12,46 @@ public enum RFC3339 {
 
     /// The instant the UTF-8 bytes name, or nil when they are not an RFC 3339 date-time.
     public static func parse(_ b: UnsafeRawBufferPointer) -> Timestamp? {
+        if let t = parseWholeSecondUTC(b) { return t }
+        return parseAnyForm(b)
+    }
+
+    /// The form events use for most times, `YYYY-MM-DDTHH:MM:SSZ`, checked and read eight
+    /// bytes at a time: its four separators compared at once per word, its fourteen digits
+    /// checked at once per word (high nibble 3, and no carry out of the low nibble when 6 is
+    /// added). Nil for anything else, even a valid time in another form (`parseAnyForm`
+    /// decides those), and for a leap second.
+    @inline(__always) static func parseWholeSecondUTC(_ b: UnsafeRawBufferPointer) -> Timestamp? {
+        guard b.count == 20 else { return nil }
+        let w0 = b.loadUnaligned(fromByteOffset: 0, as: UInt64.self)               // "YYYY-MM-"
+        let w1 = b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)               // "DDTHH:MM"
+        let w2 = UInt64(b.loadUnaligned(fromByteOffset: 16, as: UInt32.self))      // ":SSZ"
+        // Byte k of a word is its bits 8k...8k+7 (little-endian loads).
+        let sep0: UInt64 = 0xFF << 56 | 0xFF << 32, want0: UInt64 = 0x2D << 56 | 0x2D << 32   // '-' at 4, 7
+        let sep1: UInt64 = 0xFF << 40 | 0xFF << 16, want1: UInt64 = 0x3A << 40 | 0x54 << 16   // 'T' at 10, ':' at 13
+        let sep2: UInt64 = 0xFF << 24 | 0xFF, want2: UInt64 = 0x5A << 24 | 0x3A               // ':' at 16, 'Z' at 19
+        guard w0 & sep0 == want0, w1 & sep1 == want1, w2 & sep2 == want2 else { return nil }
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        // The digit places as they are, every other byte made a '0'.
+        let d0 = w0 & ~sep0 | zeros & sep0, d1 = w1 & ~sep1 | zeros & sep1
+        let d2 = w2 & ~sep2 | zeros & ~(0xFFFF_FFFF & ~sep2)
+        @inline(__always) func digits(_ x: UInt64) -> Bool {
+            x & 0xF0F0_F0F0_F0F0_F0F0 == zeros && (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == zeros
+        }
+        guard digits(d0), digits(d1), digits(d2) else { return nil }
+        let v0 = d0 &- zeros, v1 = d1 &- zeros, v2 = d2 &- zeros
+        @inline(__always) func at(_ v: UInt64, _ k: UInt64) -> Int { Int(truncatingIfNeeded: (v >> (8 * k)) & 0xFF) }
+        let year = at(v0, 0) * 1000 + at(v0, 1) * 100 + at(v0, 2) * 10 + at(v0, 3)
+        let month = at(v0, 5) * 10 + at(v0, 6), day = at(v1, 0) * 10 + at(v1, 1)
+        let hour = at(v1, 3) * 10 + at(v1, 4), minute = at(v1, 6) * 10 + at(v1, 7), second = at(v2, 1) * 10 + at(v2, 2)
+        let date = CivilDate(year: year, month: month, day: day)
+        guard date.isValid, hour <= 23, minute <= 59, second <= 59 else { return nil }
+        let total = date.daysSinceEpoch * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return Timestamp(millisecondsSinceEpoch: total * 1000)
+    }
+
+    /// Any form RFC 3339 allows, byte by byte.
+    static func parseAnyForm(_ b: UnsafeRawBufferPointer) -> Timestamp? {
         let n = b.count
         guard n >= 20 else { return nil }
         @inline(__always) func digit(_ i: Int) -> Int? {

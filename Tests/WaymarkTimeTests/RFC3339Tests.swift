@@ -1,5 +1,5 @@
 import XCTest
-import WaymarkTime
+@testable import WaymarkTime
 
 final class RFC3339Tests: XCTestCase {
     func testParsesUTCAndOffsetsToTheSameInstant() {
@@ -75,5 +75,35 @@ final class RFC3339Tests: XCTestCase {
             if let p = previous { XCTAssertLessThan(p, d) }
             previous = d
         }
+    }
+
+    /// The whole-second UTC form read eight bytes at a time gives what the byte-by-byte reading
+    /// gives, for the form itself at its edges and for every one-byte change of it (any byte
+    /// value at any place: a separator, a digit, a case, a leap second).
+    func testTheWholeSecondFormReadsAsEveryFormDoes() {
+        // 9999-12-31T23:59:59Z is 253402300799 seconds after the epoch (date -d, by hand).
+        XCTAssertEqual(Array("9999-12-31T23:59:59Z".utf8).withUnsafeBytes(RFC3339.parseWholeSecondUTC)?.millisecondsSinceEpoch, 253_402_300_799_000)
+        XCTAssertEqual(Array("2023-03-01T21:15:00Z".utf8).withUnsafeBytes(RFC3339.parseWholeSecondUTC)?.millisecondsSinceEpoch, 1_677_705_300_000)
+        let texts = ["2023-03-01T21:15:00Z", "1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                     "2024-02-29T12:00:00Z", "2023-02-28T23:59:59Z", "2016-12-31T23:59:60Z", "1999-09-09T09:09:09Z"]
+        var fast = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            for k in -1..<bytes.count {
+                for value in (k < 0 ? [UInt8(0)] : Array(0...255)) {
+                    var changed = bytes
+                    if k >= 0 { changed[k] = UInt8(value) }
+                    changed.withUnsafeBytes { b in
+                        let quick = RFC3339.parseWholeSecondUTC(b)
+                        if quick != nil { fast += 1 }
+                        XCTAssertEqual(RFC3339.parse(b), RFC3339.parseAnyForm(b), String(decoding: changed, as: UTF8.self))
+                        if let quick { XCTAssertEqual(quick, RFC3339.parseAnyForm(b), String(decoding: changed, as: UTF8.self)) }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(fast, 500, "the quick form reads the changed digits that still name a time")
+        XCTAssertNil(Array("2016-12-31T23:59:60Z".utf8).withUnsafeBytes(RFC3339.parseWholeSecondUTC), "a leap second is left to the general reading")
+        XCTAssertNil(Array("2023-02-29T12:00:00Z".utf8).withUnsafeBytes(RFC3339.parse))
     }
 }
