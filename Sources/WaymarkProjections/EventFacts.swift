@@ -290,18 +290,20 @@ struct ByteScanner {
         return UnsafeRawBufferPointer(rebasing: b[start..<i])
     }
 
-    /// The members of an object: calls `member` with each key, positioned at its value.
-    mutating func members(_ member: (inout ByteScanner, UnsafeRawBufferPointer) -> Bool) -> Bool {
-        guard expect(UInt8(ascii: "{")) else { return false }
+    /// Enters an object: true at its `{`.
+    mutating func enterObject() -> Bool { expect(UInt8(ascii: "{")) }
+
+    /// The object's next member's key, positioned at its value (`first`: the first one). Nil
+    /// at the object's end (`ok` true) or where the JSON is malformed (`ok` false).
+    mutating func nextKey(first: Bool, ok: inout Bool) -> UnsafeRawBufferPointer? {
         ws()
-        if peek == UInt8(ascii: "}") { i += 1; return true }
-        while true {
-            guard let key = string(), expect(UInt8(ascii: ":")), member(&self, key) else { return false }
-            ws()
-            if peek == UInt8(ascii: ",") { i += 1; continue }
-            if peek == UInt8(ascii: "}") { i += 1; return true }
-            return false
+        if peek == UInt8(ascii: "}") { i += 1; ok = true; return nil }
+        if !first {
+            guard peek == UInt8(ascii: ",") else { ok = false; return nil }
+            i += 1
         }
+        guard let key = string(), expect(UInt8(ascii: ":")) else { ok = false; return nil }
+        return key
     }
 }
 
@@ -317,8 +319,11 @@ protocol JSONMemberReader {
     mutating func literalValue() -> UnsafeRawBufferPointer?
     /// Passes over the next value, returning its bytes as written (nil: malformed).
     mutating func skipValue() -> UnsafeRawBufferPointer?
-    /// The members of an object: calls `member` with each key, positioned at its value.
-    mutating func members(_ member: (inout Self, UnsafeRawBufferPointer) -> Bool) -> Bool
+    /// Enters an object: true at its `{`.
+    mutating func enterObject() -> Bool
+    /// The object's next member's key, positioned at its value (`first`: the first one). Nil
+    /// at the object's end (`ok` true) or where the JSON is malformed (`ok` false).
+    mutating func nextKey(first: Bool, ok: inout Bool) -> UnsafeRawBufferPointer?
 }
 
 extension JSONMemberReader {
@@ -371,7 +376,10 @@ extension EventFacts {
         f.reset()
         f.scannedBytes = bytes
         var sawOccurred = false
-        let ok = s.members { s, key in
+        guard s.enterObject() else { return false }
+        var ok = false, first = true
+        while let key = s.nextKey(first: first, ok: &ok) {
+            first = false
             switch key.count {
             case 2 where key.is("id"):
                 guard let v = s.string() else { return false }
@@ -380,9 +388,9 @@ extension EventFacts {
                 guard let v = s.string() else { return false }
                 f.type = v
                 f.kind = EventKind(v)
-            case 5 where key.is("child"): return s.optionalString(&f.child)
-            case 7 where key.is("episode"): return s.optionalString(&f.episode)
-            case 10 where key.is("supersedes"): return s.optionalString(&f.supersedes)
+            case 5 where key.is("child"): guard s.optionalString(&f.child) else { return false }
+            case 7 where key.is("episode"): guard s.optionalString(&f.episode) else { return false }
+            case 10 where key.is("supersedes"): guard s.optionalString(&f.supersedes) else { return false }
             case 10 where key.is("occurredAt"):
                 guard let v = s.string(), let t = RFC3339.parse(v) else { return false }
                 f.occurredAt = t.millisecondsSinceEpoch
@@ -392,32 +400,43 @@ extension EventFacts {
                 guard let text = s.literalValue(), !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
                 f.schemaVersion = text.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             case 4 where key.is("data"):
-                return s.members { s, field in
-                    guard let which = DataField.named(field) else { return s.skipValue() != nil }
-                    switch s.peekValue() {
-                    case UInt8(ascii: "\""):
-                        guard let v = s.string() else { return false }
-                        f.set(which.rawValue, FactValue(kind: .string, bytes: v))
-                    case UInt8(ascii: "["):
-                        guard let list = s.skipValue() else { return false }
-                        f.set(which.rawValue, FactValue(kind: .list, bytes: list))
-                    case UInt8(ascii: "{"):
-                        f.set(which.rawValue, FactValue(kind: .object))
-                        return s.skipValue() != nil
-                    default:
-                        guard let text = s.literalValue() else { return false }
-                        let kind: FactValue.Kind = text.is("true") || text.is("false") ? .bool
-                            : text.is("null") ? .null : .number
-                        f.set(which.rawValue, FactValue(kind: kind, bytes: text))
-                    }
-                    return true
-                }
+                guard scanData(&s, into: &f) else { return false }
             default:
-                return s.skipValue() != nil
+                guard s.skipValue() != nil else { return false }
             }
-            return true
         }
         return ok && f.id.count > 0 && f.type.count > 0 && sawOccurred
+    }
+
+    /// Reads the `data` members the read models use from `s` into `f`'s slots.
+    @inline(__always)
+    static func scanData<R: JSONMemberReader>(_ s: inout R, into f: inout EventFacts) -> Bool {
+        guard s.enterObject() else { return false }
+        var ok = false, first = true
+        while let field = s.nextKey(first: first, ok: &ok) {
+            first = false
+            guard let which = DataField.named(field) else {
+                guard s.skipValue() != nil else { return false }
+                continue
+            }
+            switch s.peekValue() {
+            case UInt8(ascii: "\""):
+                guard let v = s.string() else { return false }
+                f.set(which.rawValue, FactValue(kind: .string, bytes: v))
+            case UInt8(ascii: "["):
+                guard let list = s.skipValue() else { return false }
+                f.set(which.rawValue, FactValue(kind: .list, bytes: list))
+            case UInt8(ascii: "{"):
+                f.set(which.rawValue, FactValue(kind: .object))
+                guard s.skipValue() != nil else { return false }
+            default:
+                guard let text = s.literalValue() else { return false }
+                let kind: FactValue.Kind = text.is("true") || text.is("false") ? .bool
+                    : text.is("null") ? .null : .number
+                f.set(which.rawValue, FactValue(kind: kind, bytes: text))
+            }
+        }
+        return ok
     }
 
     /// Empties every slot, for the next event.

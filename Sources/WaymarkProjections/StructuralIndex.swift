@@ -146,13 +146,14 @@ struct StructuralCursor: JSONMemberReader {
         return UnsafeRawBufferPointer(rebasing: b[start..<pos])
     }
 
-    mutating func members(_ member: (inout StructuralCursor, UnsafeRawBufferPointer) -> Bool) -> Bool {
-        guard take(UInt8(ascii: "{")) else { return false }
-        if next == UInt8(ascii: "}") { return take(UInt8(ascii: "}")) }
-        while true {
-            guard let key = string(), byte(UInt8(ascii: ":")), member(&self, key) else { return false }
-            if byte(UInt8(ascii: ",")) { continue }
-            return take(UInt8(ascii: "}"))
+    mutating func enterObject() -> Bool { take(UInt8(ascii: "{")) }
+
+    mutating func nextKey(first: Bool, ok: inout Bool) -> UnsafeRawBufferPointer? {
+        if first ? next == UInt8(ascii: "}") : !byte(UInt8(ascii: ",")) {
+            ok = take(UInt8(ascii: "}"))
+            return nil
         }
+        guard let key = string(), byte(UInt8(ascii: ":")) else { ok = false; return nil }
+        return key
     }
 }
