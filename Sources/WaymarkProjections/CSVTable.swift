@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import WaymarkEvents
 import WaymarkTime
 
@@ -108,7 +109,7 @@ enum CSVCell {
             }
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
         case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
-        case let .flag(b): if let b { out.append(b ? "yes" : "no") }
+        case let .flag(b): if let b { b ? out.append("yes" as StaticString) : out.append("no" as StaticString) }
         case let .int(n): out.appendInt(n)
         }
     }
@@ -118,13 +119,11 @@ enum CSVCell {
         return s.withUTF8 { needsQuotes(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Whether a field must be quoted: it holds a separator, a quote or a line break. (One
-    /// test per byte first: all four are at most `"` or are `,`.)
+    /// Whether a field must be quoted: it holds a separator, a quote or a line break (sixteen
+    /// bytes at a time, `wm_csv_needs_quotes`).
     @inline(__always) static func needsQuotes(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for c in bytes where c <= UInt8(ascii: "\"") || c == UInt8(ascii: ",") {
-            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D { return true }
-        }
-        return false
+        guard let base = bytes.baseAddress else { return false }
+        return wm_csv_needs_quotes(base.assumingMemoryBound(to: UInt8.self), bytes.count) != 0
     }
 
     /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a

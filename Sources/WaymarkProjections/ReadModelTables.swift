@@ -15,14 +15,17 @@ extension ReadModel {
         t.keepRowStarts(capacity: episodes.count)
         defer { rowStarts = t.rowStarts ?? [] }
         let names = self.names
+        // The placement's fields as symbols, straight from the state (`placementList` holds
+        // them as Strings, a copy of which per row cost six retains and releases).
+        let placements = state.placements
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         for e in episodes {
             // Cell by cell, not `add(...)`: no array of cells per row in the largest table.
-            let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
+            let p = e.placement >= 0 ? placements[Int(e.placement)] : PlacementState(ref: .none, child: .none, start: 0)
             t.cell(e.key, in: names); t.cell(e.child, in: names); t.cell(e.key, e.mergedRef, in: names); t.cell(e.category, in: names)
             t.cell(time(e.startedAt)); t.cell(time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted))
-            t.cell(e.riskLevel, in: names); t.cell(e.foundBy, in: names); t.cell(.flag(e.fromCare)); t.cell(.text(p?.ref ?? ""))
-            t.cell(.text(p?.homeUrn ?? "")); t.cell(.text(p?.placingLA ?? "")); t.cell(.text(p?.hostLA ?? ""))
+            t.cell(e.riskLevel, in: names); t.cell(e.foundBy, in: names); t.cell(.flag(e.fromCare)); t.cell(p.ref, in: names)
+            t.cell(p.homeUrn, in: names); t.cell(p.placingLA, in: names); t.cell(p.hostLA, in: names)
             t.cell(e.reportingForce, in: names); t.cell(e.foundForce, in: names); t.cell(time(e.debriefAt)); t.cell(e.rhiOutcome, in: names)
             t.cell(time(e.rhiHeldAt)); t.cell(.flag(e.rhiOnTime))
             try t.endRow()

@@ -49,8 +49,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let date = CivilDate(daysSinceEpoch: days)
         let y = date.year
         var at = 0
+        // Two digits copied from a table of "00" to "99" (a constant: no division by ten).
+        let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
         @inline(__always) func two(_ v: Int) {
-            out[at] = UInt8(truncatingIfNeeded: 48 + v / 10); out[at + 1] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            UnsafeMutableRawPointer(out + at).storeBytes(of: UnsafeRawPointer(pairs.utf8Start + 2 * v).loadUnaligned(as: UInt16.self), as: UInt16.self)
             at += 2
         }
         @inline(__always) func put(_ c: UInt8) { out[at] = c; at += 1 }

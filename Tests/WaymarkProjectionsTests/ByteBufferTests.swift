@@ -64,4 +64,38 @@ final class ByteBufferTests: XCTestCase {
         XCTAssertEqual(field("tab\there"), "tab\there")
         XCTAssertEqual(field(""), "")
     }
+
+    /// A character that needs quoting is found wherever it falls in the sixteen-byte steps of
+    /// the search: every length to 40, each of the four at each place, and none at all.
+    func testCSVQuotingFindsTheCharacterAtEveryPlace() {
+        for length in 0...40 {
+            let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            var b = ByteBuffer(capacity: 8)
+            CSVCell.append(plain, to: &b)
+            XCTAssertEqual(text(b), plain)
+            for k in 0..<length {
+                for special in [",", "\"", "\n", "\r"] {
+                    let field = String(plain.prefix(k)) + special + String(plain.dropFirst(k + 1))
+                    var q = ByteBuffer(capacity: 8)
+                    CSVCell.append(field, to: &q)
+                    let doubled = special == "\"" ? "\"\"" : special
+                    XCTAssertEqual(text(q), "\"" + String(plain.prefix(k)) + doubled + String(plain.dropFirst(k + 1)) + "\"", "\(special.debugDescription) at \(k) of \(length)")
+                }
+            }
+        }
+    }
+
+    /// Whole-second times over ten thousand years print as RFC 3339 reads them back (the
+    /// two-digit table against the parser's own arithmetic).
+    func testTimesPrintAsTheyParseOverTenThousandYears() {
+        var rng = SystemRandomNumberGenerator()
+        // 0000-01-01 to 9999-12-31, in whole seconds.
+        let first: Int64 = -62_167_219_200, last: Int64 = 253_402_300_799
+        for _ in 0..<20_000 {
+            let t = Timestamp(millisecondsSinceEpoch: Int64.random(in: first...last, using: &rng) * 1000)
+            var b = ByteBuffer(capacity: 8)
+            b.appendTime(t, milliseconds: false)
+            XCTAssertEqual(RFC3339.parse(text(b)), t, text(b))
+        }
+    }
 }
