@@ -149,6 +149,18 @@ struct StructuralCursor: JSONMemberReader {
     mutating func enterObject() -> Bool { take(UInt8(ascii: "{")) }
 
     mutating func nextKey(first: Bool, ok: inout Bool) -> UnsafeRawBufferPointer? {
+        // Compact JSON, as events are stored: the key's quotes are the next two offsets, the
+        // opening one right after the comma (or the brace), and the colon right after the
+        // closing one. Anything else goes the general way below, to the same answer.
+        if t + 1 < count {
+            let open = Int(at[t]), close = Int(at[t + 1])
+            if open == (first ? pos : pos + 1), b[open] == UInt8(ascii: "\""), first || b[pos] == UInt8(ascii: ","),
+               close + 1 < b.count, b[close + 1] == UInt8(ascii: ":") {
+                t += 2
+                pos = close + 2
+                return UnsafeRawBufferPointer(rebasing: b[(open + 1)..<close])
+            }
+        }
         if first ? next == UInt8(ascii: "}") : !byte(UInt8(ascii: ",")) {
             ok = take(UInt8(ascii: "}"))
             return nil
