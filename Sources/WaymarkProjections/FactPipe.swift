@@ -306,12 +306,12 @@ private struct BlockReader {
         }
     }
 
-    private mutating func load<T: FixedWidthInteger>(_: T.Type) -> T {
+    @inline(__always) private mutating func load<T: FixedWidthInteger>(_: T.Type) -> T {
         defer { at += MemoryLayout<T>.size }
         return T(littleEndian: block.loadUnaligned(fromByteOffset: at, as: T.self))
     }
 
-    private mutating func bytes() -> UnsafeRawBufferPointer? {
+    @inline(__always) private mutating func bytes() -> UnsafeRawBufferPointer? {
         let n = load(UInt32.self)
         if n == UInt32.max { return nil }
         defer { at += Int(n) }

@@ -28,7 +28,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     }
 
     /// Days from 1970-01-01 to this date.
-    public var daysSinceEpoch: Int64 {
+    @inlinable @inline(__always) public var daysSinceEpoch: Int64 {
         // Howard Hinnant's days_from_civil.
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
@@ -40,12 +40,12 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     }
 
     /// Whether month and day name a real date (29 February only in leap years).
-    public var isValid: Bool {
+    @inlinable @inline(__always) public var isValid: Bool {
         month >= 1 && month <= 12 && day >= 1 && day <= CivilDate.daysIn(month: month, year: year)
     }
 
     /// Number of days in `month` of `year`.
-    public static func daysIn(month: Int, year: Int) -> Int {
+    @inlinable public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 4, 6, 9, 11: return 30
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
