@@ -297,7 +297,11 @@ public struct ProjectionState {
                 } else if episodes[i].owner != child {
                     link(child, episodes[i].owner)
                 }
-                if symbols.hasPrefix(episode, "la:") { link(child, prefixSymbol(episode)) }
+                // An LA episode's child is linked to the reference's child prefix; the owner was
+                // linked by the report that made it the owner, so its later events skip this.
+                if (f.kind == .missingReported || child != episodes[i].owner) && symbols.hasPrefix(episode, "la:") {
+                    link(child, prefixSymbol(episode))
+                }
             }
             if f.kind != .missingReported && f.kind != .eventRetracted { develop(i, f, offset: o) }
         }
