@@ -109,7 +109,8 @@ enum CSVCell {
             }
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
         case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
-        case let .flag(b): if let b { b ? out.append("yes" as StaticString) : out.append("no" as StaticString) }
+        case let .flag(b):
+            if b == true { out.append("yes" as StaticString) } else if b == false { out.append("no" as StaticString) }
         case let .int(n): out.appendInt(n)
         }
     }

@@ -8,11 +8,12 @@ import WaymarkStore
 /// thread unpacks them (pointers into the block, no copies) and applies them in log order.
 /// A ring of blocks and two semaphores (full, free) hand blocks over.
 ///
-/// Reading facts costs more than folding them, so the folding thread would wait for blocks:
-/// the producer hands it some events unread (their bytes copied into the block) and it reads
-/// those itself. How many is steered by the backlog: while blocks wait for the folder, the
-/// producer reads more itself; while none wait, it hands over more unread. Either way each
-/// event's facts come from the same reader, so the fold is the same.
+/// Which thread is the slower changes along the log (early on the reading one; once the state
+/// outgrows the processor's caches, the folding one), so the producer hands some events over
+/// unread (their bytes copied into the block) for the folding thread to read itself. How many
+/// is steered by the backlog: while blocks wait for the folder, the producer reads more
+/// itself; while none wait, it hands over more unread. Either way each event's facts come
+/// from the same reader, so the fold is the same.
 final class FactPipe: @unchecked Sendable {
     static let blockBytes = 1 << 20
     static let ringSize = 8
@@ -28,8 +29,8 @@ final class FactPipe: @unchecked Sendable {
     /// Blocks the folding thread has started on (the producer compares it with the blocks
     /// handed over to see the backlog).
     private let started = Atomic<Int>(0)
-    /// Of every eight events, how many the producer hands over unread, at most.
-    static let maxUnread = 6
+    /// Of every eight events, how many the producer hands over unread: at first, and at most.
+    static let firstUnread = 2, maxUnread = 6
 
     /// A fixed share of events handed over unread, or nil to steer it.
     private let fixedUnread: Int?
@@ -84,7 +85,7 @@ final class FactPipe: @unchecked Sendable {
         let scratch = ScanScratch()
         var facts = EventFacts()
         let hasCorrections = !verdicts.isEmpty
-        var p = Producer(unread: fixedUnread ?? 2, writer: BlockWriter(block: take(0)))
+        var p = Producer(unread: fixedUnread ?? FactPipe.firstUnread, writer: BlockWriter(block: take(0)))
         do {
             try reader.forEach(from: from) { record in
                 guard record.offset < end else { return false }

@@ -17,11 +17,11 @@ extension ReadModel {
         let names = self.names
         // The placement's fields as symbols, straight from the state (`placementList` holds
         // them as Strings, a copy of which per row cost six retains and releases).
-        let placements = state.placements
+        let placements = state.placements, noPlacement = PlacementState(ref: .none, child: .none, start: 0)
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         for e in episodes {
             // Cell by cell, not `add(...)`: no array of cells per row in the largest table.
-            let p = e.placement >= 0 ? placements[Int(e.placement)] : PlacementState(ref: .none, child: .none, start: 0)
+            let p = e.placement >= 0 ? placements[Int(e.placement)] : noPlacement
             t.cell(e.key, in: names); t.cell(e.child, in: names); t.cell(e.key, e.mergedRef, in: names); t.cell(e.category, in: names)
             t.cell(time(e.startedAt)); t.cell(time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted))
             t.cell(e.riskLevel, in: names); t.cell(e.foundBy, in: names); t.cell(.flag(e.fromCare)); t.cell(p.ref, in: names)

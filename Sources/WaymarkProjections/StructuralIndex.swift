@@ -4,8 +4,8 @@ import CWaymarkSystem
 /// outside strings, found 64 bytes at a time (`wm_json_structure`, after simdjson's first
 /// stage). Walking these offsets, the fact reader goes from member to member without looking
 /// at the bytes of strings: a string is the bytes between two offsets, and a nested object it
-/// does not need is passed over in a few steps. A payload with an escape is
-/// not indexed (`index` returns false): the byte-by-byte `ByteScanner` reads those.
+/// does not need is passed over in a few steps. A payload with an escape is not indexed
+/// (`index` returns false): the byte-by-byte `ByteScanner` reads those.
 final class StructuralIndex {
     // One reading thread per index: accesses are not checked at run time.
     @exclusivity(unchecked) private(set) var offsets: UnsafeMutablePointer<UInt32>
