@@ -149,28 +149,28 @@ final class FactPipe: @unchecked Sendable {
     /// start loading what that one will need while this one is folded.
     private func consume(into state: inout ProjectionState) {
         var slot = 0
-        // Two events' facts, this one's and the next's, by turns (no copies), and a scratch
-        // each: an event read here unread may have its strings in its scratch.
-        let facts = UnsafeMutablePointer<EventFacts>.allocate(capacity: 2)
-        // Each its own (copies of one would share their data slots).
-        (facts + 0).initialize(to: EventFacts())
-        (facts + 1).initialize(to: EventFacts())
-        defer { facts.deinitialize(count: 2); facts.deallocate() }
-        let scratches = [ScanScratch(), ScanScratch()]
+        // Two events' facts, this one's and the next's, by turns, and a scratch each: an event
+        // read here unread may have its strings in its scratch. Each made on its own (copies
+        // of one would share their data slots); local, so that folding one borrows it
+        // without a copy (facts behind a pointer were copied for every event, in case the
+        // fold wrote through it).
+        var a = EventFacts(), b = EventFacts()
+        let scratchA = ScanScratch(), scratchB = ScanScratch()
         while true {
             full.wait()
             started.add(1, ordering: .relaxed)
             var r = BlockReader(block: UnsafeRawBufferPointer(blocks[slot]))
             let count = used[slot]
             if count > 0 {
-                var event = r.next(into: &facts[0], scratch: scratches[0])
-                for k in 0..<count {
-                    let this = k & 1, that = this ^ 1
-                    let hasNext = k + 1 < count
-                    let following = hasNext ? r.next(into: &facts[that], scratch: scratches[that]) : event
-                    if hasNext && following.valid { state.prepare(&facts[that], afterChild: facts[this].child, episode: facts[this].episode) }
-                    state.apply(offset: event.offset, facts: (facts + this).pointee, valid: event.valid, verdict: event.verdict)
-                    event = following
+                var event = r.next(into: &a, scratch: scratchA)
+                var k = 0
+                while true {
+                    k += 1
+                    event = FactPipe.step(&state, &r, event, this: &a, next: &b, scratch: scratchB, hasNext: k < count)
+                    if k == count { break }
+                    k += 1
+                    event = FactPipe.step(&state, &r, event, this: &b, next: &a, scratch: scratchA, hasNext: k < count)
+                    if k == count { break }
                 }
             }
             let isLast = last[slot]
@@ -178,6 +178,17 @@ final class FactPipe: @unchecked Sendable {
             if isLast { return }
             slot = (slot + 1) % FactPipe.ringSize
         }
+    }
+
+    /// Folds `event` (its facts in `this`), having first unpacked the one after it into `next`
+    /// when there is one, which it returns.
+    @inline(__always)
+    private static func step(_ state: inout ProjectionState, _ r: inout BlockReader, _ event: BlockReader.Event, this: inout EventFacts,
+                             next: inout EventFacts, scratch: ScanScratch, hasNext: Bool) -> BlockReader.Event {
+        let following = hasNext ? r.next(into: &next, scratch: scratch) : event
+        if hasNext && following.valid { state.prepare(&next, afterChild: this.child, episode: this.episode) }
+        state.apply(offset: event.offset, facts: this, valid: event.valid, verdict: event.verdict)
+        return following
     }
 }
 
@@ -296,7 +307,10 @@ private struct BlockReader {
 
     /// The next event with its facts in `f`: unpacked, or read from its bytes (into `scratch`)
     /// when it was handed over unread.
-    mutating func next(into f: inout EventFacts, scratch: ScanScratch) -> (offset: Offset, valid: Bool, verdict: ProjectionState.Verdict) {
+    /// An event as unpacked: where it is, whether its facts are valid, its verdict.
+    typealias Event = (offset: Offset, valid: Bool, verdict: ProjectionState.Verdict)
+
+    mutating func next(into f: inout EventFacts, scratch: ScanScratch) -> Event {
         let (offset, content, verdict) = next(into: &f)
         switch content {
         case .facts: return (offset, true, verdict)
