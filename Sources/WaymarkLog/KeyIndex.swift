@@ -127,9 +127,16 @@ public final class KeyIndex {
             h ^= h >> 29
             i += 8
         }
+        // The last 1-7 bytes, little-endian: from one load of the key's last eight bytes when it
+        // has eight (the same value a byte at a time gives, for a fifth of the instructions).
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < key.count { tail |= UInt64(key[i]) << shift; shift += 8; i += 1 }
+        let rest = key.count - i
+        if rest > 0 && key.count >= 8 {
+            tail = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self)) >> UInt64(64 - 8 * rest)
+        } else {
+            var shift: UInt64 = 0
+            while i < key.count { tail |= UInt64(key[i]) << shift; shift += 8; i += 1 }
+        }
         h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 31
         h = h &* 0x94D0_49BB_1331_11EB

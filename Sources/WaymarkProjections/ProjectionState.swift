@@ -228,15 +228,15 @@ public struct ProjectionState {
 
     /// Readies `next`, the event to be folded after the current one (of `child` and
     /// `episode`): where its child or episode is not the current one's (which the table's
-    /// lookup would find at once), hashes it and has the processor start loading its table
-    /// slot, so the lookup an event later finds it in cache.
+    /// lookup would find at once), hashes it (unless the reading thread did) and has the
+    /// processor start loading its table slot, so the lookup an event later finds it in cache.
     mutating func prepare(_ next: inout EventFacts, afterChild child: UnsafeRawBufferPointer?, episode: UnsafeRawBufferPointer?) {
         if let c = next.child, !(child.map { $0.equalBytes(c) } ?? false) {
-            next.childHash = KeyIndex.hash(c)
+            if next.childHash == 0 { next.childHash = KeyIndex.hash(c) }
             symbols.prefetch(hash: next.childHash)
         }
         if let e = next.episode, !(episode.map { $0.equalBytes(e) } ?? false) {
-            next.episodeHash = KeyIndex.hash(e)
+            if next.episodeHash == 0 { next.episodeHash = KeyIndex.hash(e) }
             symbols.prefetch(hash: next.episodeHash)
         }
     }

@@ -76,4 +76,23 @@ final class KeyIndexTests: XCTestCase {
         XCTAssertEqual(try offsets(reader, 70_000), [])
         XCTAssertEqual(try offsets(reader, 42), [1])
     }
+
+    /// The hash is part of the on-disk format (`ids.index`, `timeline.idx`): every length of
+    /// tail, 0-7 bytes after the whole words, against values worked out apart from this code
+    /// (a Python rendering of the definition: words and tail little-endian, then the mixes).
+    func testHashValuesAreTheFormatsForEveryTailLength() {
+        let key = Array("police:MPS:2023-000123:episode/x".utf8)
+        let expected: [(Int, UInt64)] = [
+            (0, 0x9651_6786_c894_801d), (1, 0x2387_b6cf_80d1_d332), (7, 0x5ccb_f6d5_29c4_75b0), (8, 0x409d_8a02_9708_ec9d),
+            (9, 0xe20a_3716_dba3_5e19), (15, 0xd4ae_125c_fa9b_57ca), (16, 0x0759_15ac_f985_0a0f), (17, 0x7fcd_7b7e_b341_327f),
+            (22, 0xdb57_b1b2_e5fb_ec66), (31, 0x8115_2868_8d92_fea1), (32, 0x40cd_e9e0_8755_a6fe),
+        ]
+        for (n, value) in expected {
+            XCTAssertEqual(key.withUnsafeBytes { KeyIndex.hash(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }, value, "length \(n)")
+        }
+        // A key that ends where its buffer does not: the tail is the key's, not what follows.
+        let longer = Array("police:MPS:2023-0001ZZZZZZZZ".utf8)
+        XCTAssertEqual(longer.withUnsafeBytes { KeyIndex.hash(UnsafeRawBufferPointer(rebasing: $0[0..<17])) },
+                       key.withUnsafeBytes { KeyIndex.hash(UnsafeRawBufferPointer(rebasing: $0[0..<17])) })
+    }
 }
