@@ -26,27 +26,39 @@ enum StateFile {
         for k in s.parent.indices { w.u32(s.parent[k] == .max ? .max : s.root(Symbol(raw: UInt32(k))).raw) }
         for v in s.childEvents { w.u32(UInt32(bitPattern: v)) }
         w.int(s.episodes.count)
-        for e in s.episodes {
-            try w.flushIfFull()
-            func bit(_ on: Bool, _ k: UInt8) -> UInt8 { on ? 1 << k : 0 }
-            w.bytes.append(bit(e.hasReport, 0) | bit(e.missingFromCare, 1) | bit(e.hasFound, 2) | bit(e.hasInterview, 3) | bit(e.riskAt != nil, 4)
-                           | bit(e.debriefAt != nil, 5) | bit(e.interviewHeldAt != nil, 6))
-            w.vsym(e.ref); w.vsym(e.owner); w.vsym(e.reportChild); w.vsym(e.category); w.vsym(e.placement); w.vsym(e.reportRisk)
-            w.vsym(e.force); w.vsym(e.foundBy); w.vsym(e.foundForce); w.vsym(e.riskLevel); w.vsym(e.interviewOutcome)
-            w.zigzag(e.start)
-            // foundAt is only ever set with hasFound.
-            if e.hasFound { w.zigzag(e.foundAt &- e.start) }
-            if let t = e.riskAt { w.zigzag(t &- e.start) }
-            if let t = e.debriefAt { w.zigzag(t &- e.start) }
-            if let t = e.interviewHeldAt { w.zigzag(t &- e.start) }
-            let x = s.extras(of: e)
-            w.vsyms(e.reportFactors); w.vsyms(e.factors); w.vsyms(x.children)
-            w.varint(UInt64(x.transfers.count))
-            for t in x.transfers {
-                w.vsym(t.to); w.vsym(t.from); w.zigzag(t.requestedAt &- e.start)
-                if let at = t.acceptedAt { w.varint(1); w.zigzag(at &- e.start) } else { w.varint(0) }
+        // Each episode and its lists read in place (a copy of either retains and releases its arrays).
+        try s.episodes.withUnsafeBufferPointer { episodes in
+            try s.extras.withUnsafeBufferPointer { extras in
+                for k in episodes.indices {
+                    try w.flushIfFull()
+                    let e = UnsafePointer(episodes.baseAddress! + k).pointee
+                    func bit(_ on: Bool, _ k: UInt8) -> UInt8 { on ? 1 << k : 0 }
+                    w.bytes.append(bit(e.hasReport, 0) | bit(e.missingFromCare, 1) | bit(e.hasFound, 2) | bit(e.hasInterview, 3) | bit(e.riskAt != nil, 4)
+                                   | bit(e.debriefAt != nil, 5) | bit(e.interviewHeldAt != nil, 6))
+                    w.vsym(e.ref); w.vsym(e.owner); w.vsym(e.reportChild); w.vsym(e.category); w.vsym(e.placement); w.vsym(e.reportRisk)
+                    w.vsym(e.force); w.vsym(e.foundBy); w.vsym(e.foundForce); w.vsym(e.riskLevel); w.vsym(e.interviewOutcome)
+                    w.zigzag(e.start)
+                    // foundAt is only ever set with hasFound.
+                    if e.hasFound { w.zigzag(e.foundAt &- e.start) }
+                    if let t = e.riskAt { w.zigzag(t &- e.start) }
+                    if let t = e.debriefAt { w.zigzag(t &- e.start) }
+                    if let t = e.interviewHeldAt { w.zigzag(t &- e.start) }
+                    w.vsyms(e.reportFactors); w.vsyms(e.factors)
+                    guard e.extras >= 0 else {
+                        // No lists: no children, no transfers, no pending or stray events.
+                        w.varint(0); w.varint(0); w.int(0); w.int(0)
+                        continue
+                    }
+                    let x = extras.baseAddress! + Int(e.extras)
+                    w.vsyms(x.pointee.children)
+                    w.varint(UInt64(x.pointee.transfers.count))
+                    for t in x.pointee.transfers {
+                        w.vsym(t.to); w.vsym(t.from); w.zigzag(t.requestedAt &- e.start)
+                        if let at = t.acceptedAt { w.varint(1); w.zigzag(at &- e.start) } else { w.varint(0) }
+                    }
+                    w.unplaced(x.pointee.pending); w.unplaced(x.pointee.strayAcceptances)
+                }
             }
-            w.unplaced(x.pending); w.unplaced(x.strayAcceptances)
         }
         w.int(s.placements.count)
         for p in s.placements {
