@@ -66,6 +66,26 @@ struct CSVTable: ~Copyable {
         cellsInRow += 1
     }
 
+    /// Adds a field listing symbols' texts in the order given, joined by `;`, quoted as one
+    /// field when needed: copied from the symbol table, with no text made per item.
+    mutating func cell(_ list: [Symbol], in names: Symbols) {
+        startCell()
+        if list.contains(where: { s in names.withBytes(s) { CSVCell.needsQuotes($0) } }) {
+            var joined: [UInt8] = []
+            for (n, s) in list.enumerated() {
+                if n > 0 { joined.append(UInt8(ascii: ";")) }
+                names.withBytes(s) { joined.append(contentsOf: $0) }
+            }
+            joined.withUnsafeBytes { CSVCell.append(bytes: $0, to: &bytes) }
+        } else {
+            for (n, s) in list.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ";")) }
+                names.withBytes(s) { bytes.append($0) }
+            }
+        }
+        cellsInRow += 1
+    }
+
     private mutating func startCell() {
         if cellsInRow == 0, rowStarts != nil { rowStarts!.append(UInt64(file.written + bytes.count)) }
         if cellsInRow > 0 { bytes.append(UInt8(ascii: ",")) }

@@ -143,7 +143,7 @@ extension ReadModel {
         let names = self.names
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         // Room reused from child to child.
-        var starts: [Int64] = [], factors: [Symbol] = []
+        var starts: [Int64] = [], factors: [Symbol] = [], distinct: [Symbol] = []
         for (n, child) in children.enumerated() {
             let root = childRoots[n]
             // The child's episodes are in start order, so the counted starts are too.
@@ -162,16 +162,17 @@ extension ReadModel {
             if starts.count >= rules.repeatEpisodes {
                 for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
             }
-            var factorText = ""
+            // Each factor once, in byte order of the texts (symbols, not texts made per child).
+            distinct.removeAll(keepingCapacity: true)
             if !factors.isEmpty {
                 factors.sort { $0.raw < $1.raw }
-                var distinct: [String] = []
-                for (k, f) in factors.enumerated() where k == 0 || factors[k - 1] != f { distinct.append(names.text(f)) }
-                factorText = distinct.sorted().joined(separator: ";")
+                for (k, f) in factors.enumerated() where k == 0 || factors[k - 1] != f { distinct.append(f) }
+                distinct.sort { names.less($0, $1) }
             }
             let placed = placements(ofRoot: root).count { placementList[Int($0)].start <= asOf }
-            try t.add(.text(child), .list(refs[n]), .int(starts.count), time(starts.first), time(starts.last), .flag(repeatMissing),
-                      .flag(open), .int(placed), .text(factorText))
+            t.cell(.text(child)); t.cell(.list(refs[n])); t.cell(.int(starts.count)); t.cell(time(starts.first)); t.cell(time(starts.last))
+            t.cell(.flag(repeatMissing)); t.cell(.flag(open)); t.cell(.int(placed)); t.cell(distinct, in: names)
+            try t.endRow()
         }
         return try t.finish()
     }

@@ -1,5 +1,6 @@
 import XCTest
 import WaymarkTime
+import WaymarkTestSupport
 @testable import WaymarkProjections
 
 /// The render buffer every read-model file is written through: bytes kept across growth,
@@ -63,6 +64,26 @@ final class ByteBufferTests: XCTestCase {
         XCTAssertEqual(field("cr\rhere"), "\"cr\rhere\"")
         XCTAssertEqual(field("tab\there"), "tab\there")
         XCTAssertEqual(field(""), "")
+    }
+
+    /// A list of symbols is one field: joined by `;` in the order given, quoted whole when any
+    /// item needs it, empty when the list is.
+    func testSymbolListFieldQuotedWholeWhenAnyItemNeedsIt() throws {
+        let dir = TemporaryDirectory("waymark-csv")
+        defer { dir.remove() }
+        var names = Symbols()
+        let a = names.intern("alcohol"), b = names.intern("county lines"), c = names.intern("say \"no\", then go")
+        let file = try ModelFile(directory: dir.path, name: "t.csv")
+        var t = CSVTable(file, ["n", "list"])
+        for list in [[a, b], [b, c, a], [], [c]] {
+            t.cell(.int(list.count))
+            t.cell(list, in: names)
+            try t.endRow()
+        }
+        XCTAssertEqual(try t.finish(), 4)
+        try file.close()
+        XCTAssertEqual(try String(contentsOfFile: dir.file("t.csv"), encoding: .utf8),
+                       "n,list\n2,alcohol;county lines\n3,\"county lines;say \"\"no\"\", then go;alcohol\"\n0,\n1,\"say \"\"no\"\", then go\"\n")
     }
 
     /// A character that needs quoting is found wherever it falls in the sixteen-byte steps of
