@@ -103,8 +103,14 @@ struct EpisodeState {
     var missingFromCare = false
     var hasFound = false
     var hasInterview = false
+    /// Whether the reference is an LA's (`la:`), kept so that neither the fold nor the read
+    /// model reads the reference's text to know.
+    var isLA = false
 
-    init(ref: Symbol) { self.ref = ref }
+    init(ref: Symbol, isLA: Bool) {
+        self.ref = ref
+        self.isLA = isLA
+    }
 
     /// The risk factors of the last report.
     var reportFactors: ArraySlice<Symbol> { riskFactors[..<Int(reportFactorCount)] }
@@ -299,7 +305,7 @@ public struct ProjectionState {
                 }
                 // An LA episode's child is linked to the reference's child prefix; the owner was
                 // linked by the report that made it the owner, so its later events skip this.
-                if (f.kind == .missingReported || child != episodes[i].owner) && symbols.hasPrefix(episode, "la:") {
+                if (f.kind == .missingReported || child != episodes[i].owner) && episodes[i].isLA {
                     link(child, prefixSymbol(episode))
                 }
             }
@@ -317,7 +323,7 @@ public struct ProjectionState {
 
     private mutating func episode(_ s: Symbol) -> Int {
         let (i, isNew) = ProjectionState.entity(s, &episodeOf, count: episodes.count, symbols: symbols.count)
-        if isNew { episodes.append(EpisodeState(ref: s)) }
+        if isNew { episodes.append(EpisodeState(ref: s, isLA: symbols.hasPrefix(s, "la:"))) }
         return i
     }
 

@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import WaymarkEvents
 import WaymarkStore
 import WaymarkTime
@@ -165,9 +166,19 @@ public struct ReadModel {
             let byChild = Grouping(count: all.count, keys: max(state.symbols.count, canonicalName.count)) { i in
                 all[i].hasReport ? ReadModel.root(all[i].reportChild, canonicalName).index : nil
             }
-            return (byChild, byChild.order.map { i in
-                EpisodeMerger.Raw(index: Int32(i), ref: all[Int(i)].ref, start: all[Int(i)].start, isLA: names.hasPrefix(all[Int(i)].ref, "la:"))
-            })
+            // Gathered in the children's order, each episode asked for a few ahead (without, each
+            // read waited for memory: the episodes are in log order, these in children's).
+            let order = byChild.order
+            let raws = [EpisodeMerger.Raw](unsafeUninitializedCapacity: order.count) { buffer, count in
+                for p in order.indices {
+                    if p + 8 < order.count { wm_prefetch(all.baseAddress! + Int(order[p + 8])) }
+                    let e = all.baseAddress! + Int(order[p])
+                    (buffer.baseAddress! + p).initialize(to: EpisodeMerger.Raw(index: Int32(order[p]), ref: e.pointee.ref, start: e.pointee.start,
+                                                                              isLA: e.pointee.isLA))
+                }
+                count = order.count
+            }
+            return (byChild, raws)
         }
         let total = byChild.order.count
         var raws = rawList

@@ -108,7 +108,8 @@ enum StateFile {
         for _ in 0..<(try r.int()) {
             let flags = try r.byte()
             func flag(_ bit: Int) -> Bool { flags & (1 << bit) != 0 }
-            var e = EpisodeState(ref: try r.vsym())
+            let ref = try r.vsym()
+            var e = EpisodeState(ref: ref, isLA: s.symbols.hasPrefix(ref, "la:"))
             e.owner = try r.vsym(); e.reportChild = try r.vsym(); e.category = try r.vsym(); e.placement = try r.vsym()
             e.reportRisk = try r.vsym(); e.force = try r.vsym(); e.foundBy = try r.vsym(); e.foundForce = try r.vsym()
             e.riskLevel = try r.vsym(); e.interviewOutcome = try r.vsym()
