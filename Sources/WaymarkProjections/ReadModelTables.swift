@@ -19,7 +19,13 @@ extension ReadModel {
         // them as Strings, a copy of which per row cost six retains and releases).
         let placements = state.placements, noPlacement = PlacementState(ref: .none, child: .none, start: 0)
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
-        for e in episodes {
+        let episodes = self.episodes
+        for (k, e) in episodes.enumerated() {
+            // The rows' references (an episode's, its child's, its placement's) are symbols
+            // in no order the symbol table is in: their texts are asked for ahead, where
+            // they are recorded sixteen rows ahead, the texts themselves eight rows ahead.
+            if k + 16 < episodes.count { ReadModel.prefetchReferences(of: episodes[k + 16], names, placements, text: false) }
+            if k + 8 < episodes.count { ReadModel.prefetchReferences(of: episodes[k + 8], names, placements, text: true) }
             // Cell by cell, not `add(...)`: no array of cells per row in the largest table.
             let p = e.placement >= 0 ? placements[Int(e.placement)] : noPlacement
             t.cell(e.key, in: names); t.cell(e.child, in: names); t.cell(e.key, e.mergedRef, in: names); t.cell(e.category, in: names)
@@ -31,6 +37,18 @@ extension ReadModel {
             try t.endRow()
         }
         return try t.finish()
+    }
+
+    /// Asks for where the texts of an episode's references are recorded (`text` false), or
+    /// for the texts (`text` true, some rows later).
+    @inline(__always)
+    static func prefetchReferences(of e: EpisodeView, _ names: Symbols, _ placements: [PlacementState], text: Bool) {
+        let place = e.placement >= 0 ? placements[Int(e.placement)].ref : .none
+        if text {
+            names.prefetchText(e.key); names.prefetchText(e.child); names.prefetchText(e.mergedRef); names.prefetchText(place)
+        } else {
+            names.prefetchStart(e.key); names.prefetchStart(e.child); names.prefetchStart(e.mergedRef); names.prefetchStart(place)
+        }
     }
 
     /// `care-homes.csv` (by financial year) or `care-homes-monthly.csv` (by month).

@@ -75,6 +75,22 @@ struct Symbols {
         slots.withUnsafeBufferPointer { wm_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & ($0.count - 1))) }
     }
 
+    /// Asks the processor to start loading where `s`'s bytes are recorded: the first of two
+    /// steps for a reader that will want the text of symbols it reaches in no cache-friendly
+    /// order (a table's rows), taken some rows ahead of `prefetchText`.
+    @inline(__always) func prefetchStart(_ s: Symbol) {
+        guard !s.isNone else { return }
+        starts.withUnsafeBufferPointer { wm_prefetch($0.baseAddress! + s.index) }
+    }
+
+    /// Asks the processor to start loading `s`'s bytes (their place read from `starts`, which
+    /// `prefetchStart` asked for some rows before).
+    @inline(__always) func prefetchText(_ s: Symbol) {
+        guard !s.isNone else { return }
+        let start = Int(starts.withUnsafeBufferPointer { $0[s.index] })
+        arena.withUnsafeBufferPointer { wm_prefetch($0.baseAddress! + start) }
+    }
+
     /// The symbol for a value from a small vocabulary (a force, an LA code, a category, an
     /// outcome...), added when new. Checked first in a cache of 512 slots chosen by the
     /// length and end bytes, which stays in the processor's cache where the table (one slot
