@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import WaymarkTime
 
 /// Merges each child's agency episodes into the episodes the read models count: a police
@@ -56,7 +57,18 @@ struct EpisodeMerger {
         func emit(_ v: EpisodeView) { (out + written).initialize(to: v); written += 1 }
         // Room reused from child to child.
         var list: [Raw] = [], laPeriods: [Raw] = [], taken: [Bool] = []
+        // The raw episodes are in children's order, the state's in log order: each child's are
+        // asked for (both cache lines) sixteen raw episodes ahead, so they are not waited for.
+        var asked = groups.first?.range.lowerBound ?? 0
+        let end = groups.last?.range.upperBound ?? 0
         for group in groups {
+            let upTo = min(group.range.upperBound + 16, end)
+            while asked < upTo {
+                let e = UnsafeRawPointer(all.baseAddress! + Int(raws[asked].index))
+                wm_prefetch(e)
+                wm_prefetch(e + 64)
+                asked += 1
+            }
             list.removeAll(keepingCapacity: true)
             list.append(contentsOf: raws[group.range])
             list.sort(by: before)
