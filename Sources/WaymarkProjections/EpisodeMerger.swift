@@ -114,6 +114,11 @@ struct EpisodeMerger {
         ref.index < state.placementOf.count && state.placementOf[ref.index] >= 0 ? state.placementOf[ref.index] : nil
     }
 
+    /// Whether an agency episode has transfers (few have any lists at all).
+    private func hasTransfers(_ e: EpisodeState) -> Bool {
+        e.extras >= 0 && state.extras.withUnsafeBufferPointer { !$0[Int(e.extras)].transfers.isEmpty }
+    }
+
     /// Whether the rules count `category`, learnt into `known` once per category.
     private func counts(_ category: Symbol, _ known: inout [Symbol: Bool]) -> Bool {
         if let k = known[category] { return k }
@@ -132,6 +137,7 @@ struct EpisodeMerger {
         var v = EpisodeView(key: primary.ref, child: child, category: all[ai].category, primary: primary.index, startedAt: all[ai].start)
         v.mergedRef = secondary?.ref ?? .none
         v.secondary = secondary?.index ?? -1
+        v.hasTransfers = hasTransfers(all[ai]) || bi.map { hasTransfers(all[$0]) } ?? false
         v.foundAt = found.map { all[$0].foundAt }
         v.endedAt = v.foundAt.flatMap { $0 <= asOf ? $0 : nil }
         // The placement the report names (the incident's, else the LA period's), else the

@@ -52,6 +52,9 @@ struct EpisodeView {
     var placement: Int32 = -1
     var fromCare = false
     var counted = false
+    /// Whether either agency episode's case was asked to transfer (`ReadModel.transfers`
+    /// lists them), so that the tables need not look in the state for the many that were not.
+    var hasTransfers = false
     var rhiOnTime: Bool?              // nil: not due yet, or never ended
     var startedAt: Int64
     @PackedTime var endedAt: Int64? = nil   // as of the as-of time

@@ -121,6 +121,7 @@ extension ReadModel {
                                 from: names.text(e.reportingForce), to: names.text(e.foundForce), completed: e.debriefAt.map(time),
                                 deadlineHours: rules.crossForceDebriefDeadlineHours))
             }
+            guard e.hasTransfers else { continue }
             for tr in transfers(of: e) where tr.requestedAt <= asOfMs {
                 rows.append(Row(at: time(tr.requestedAt), kind: "caseTransfer", child: names.text(e.child), subject: names.text(e.key),
                                 from: names.text(tr.from), to: names.text(tr.to), completed: tr.acceptedAt.flatMap { $0 <= asOfMs ? time($0) : nil },
