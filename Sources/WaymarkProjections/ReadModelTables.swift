@@ -1,3 +1,4 @@
+import CWaymarkSystem
 import WaymarkEvents
 import WaymarkTime
 
@@ -37,6 +38,28 @@ extension ReadModel {
             try t.endRow()
         }
         return try t.finish()
+    }
+
+    /// Asks the processor to start loading the merged episodes of the child whose canonical
+    /// root is `root` (for a table that visits children in an order of its own).
+    func prefetchEpisodes(ofRoot root: Symbol) {
+        episodes.withUnsafeBufferPointer { all in
+            for i in episodes(ofRoot: root) { wm_prefetch(all.baseAddress! + Int(i)) }
+        }
+    }
+
+    /// Asks for the agency episodes those merged episodes were made from (after
+    /// `prefetchEpisodes`, some children before).
+    func prefetchAgencyEpisodes(ofRoot root: Symbol) {
+        episodes.withUnsafeBufferPointer { all in
+            state.episodes.withUnsafeBufferPointer { agency in
+                for i in episodes(ofRoot: root) {
+                    let e = all[Int(i)]
+                    wm_prefetch(agency.baseAddress! + Int(e.primary))
+                    if e.secondary >= 0 { wm_prefetch(agency.baseAddress! + Int(e.secondary)) }
+                }
+            }
+        }
     }
 
     /// Asks for where the texts of an episode's references are recorded (`text` false), or
@@ -165,6 +188,10 @@ extension ReadModel {
         var starts: [Int64] = [], factors: [Symbol] = [], distinct: [Symbol] = []
         for (n, child) in children.enumerated() {
             let root = childRoots[n]
+            // Children come in order of their texts, their episodes from anywhere: those of
+            // the child two ahead are asked for, then the agency episodes of the next child's.
+            if n + 2 < children.count { prefetchEpisodes(ofRoot: childRoots[n + 2]) }
+            if n + 1 < children.count { prefetchAgencyEpisodes(ofRoot: childRoots[n + 1]) }
             // The child's episodes are in start order, so the counted starts are too.
             starts.removeAll(keepingCapacity: true)
             factors.removeAll(keepingCapacity: true)
