@@ -51,6 +51,13 @@ public final class Projector {
     public let knownAt: Timestamp?
     public let asOf: Timestamp?
     var state = ProjectionState()
+    /// Whether `publish` keeps the read model it rendered until the next publish (or for
+    /// good), rather than freeing it as it returns: for a process that exits after one
+    /// publish, which takes the memory back at once, where freeing the model piece by piece
+    /// took about 9 ms of a 5-year rebuild. Off for a projector that follows the log (the
+    /// model would stay resident between publishes).
+    public var keepsLastModel = false
+    private var lastModel: ReadModel?
     static let stateFile = ".projector-state"
     static let version = "0.5.0"
 
@@ -231,6 +238,7 @@ public final class Projector {
         timer.mark("render and write")
         try Projector.swapIn(build, for: out)
         timer.mark("publish")
+        if keepsLastModel { lastModel = model }
         return rows
     }
 
