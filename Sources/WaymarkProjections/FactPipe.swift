@@ -210,7 +210,8 @@ private enum BlockContent {
 
 /// Packs events into a block: offset, what follows (0: invalid, 1: facts, 2: bytes), verdict;
 /// then facts as kind, time, each string as a 32-bit length (all ones: absent) and its bytes,
-/// the child's and episode's hashes (0: none worked out), and the data members present; or the event's bytes as a 32-bit length and the bytes.
+/// the child's and episode's hashes (0: none worked out), and the data members present; or
+/// the event's bytes as a 32-bit length and the bytes.
 private struct BlockWriter {
     let block: UnsafeMutableRawBufferPointer
     var at = 0
@@ -314,11 +315,11 @@ private struct BlockReader {
         return (offset, .facts, v)
     }
 
-    /// The next event with its facts in `f`: unpacked, or read from its bytes (into `scratch`)
-    /// when it was handed over unread.
     /// An event as unpacked: where it is, whether its facts are valid, its verdict.
     typealias Event = (offset: Offset, valid: Bool, verdict: ProjectionState.Verdict)
 
+    /// The next event with its facts in `f`: unpacked, or read from its bytes (into `scratch`)
+    /// when it was handed over unread.
     mutating func next(into f: inout EventFacts, scratch: ScanScratch) -> Event {
         let (offset, content, verdict) = next(into: &f)
         switch content {
