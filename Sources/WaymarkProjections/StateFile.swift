@@ -31,7 +31,7 @@ enum StateFile {
             try s.extras.withUnsafeBufferPointer { extras in
                 for k in episodes.indices {
                     try w.flushIfFull()
-                    let e = UnsafePointer(episodes.baseAddress! + k).pointee
+                    let e = episodes[k]
                     func bit(_ on: Bool, _ k: UInt8) -> UInt8 { on ? 1 << k : 0 }
                     w.bytes.append(bit(e.hasReport, 0) | bit(e.missingFromCare, 1) | bit(e.hasFound, 2) | bit(e.hasInterview, 3) | bit(e.riskAt != nil, 4)
                                    | bit(e.debriefAt != nil, 5) | bit(e.interviewHeldAt != nil, 6))
