@@ -43,6 +43,9 @@ public struct FeedGenerator {
         self.rng = SplitMix64(seed: options.seed)
     }
 
+    /// A real postcode district in each London LA (same order as `londonLAs`).
+    static let londonDistricts = ["NW1", "SE10", "E8", "W6", "N1", "W8", "SW2", "SE13", "SE1", "E1", "SW18", "W1", "IG11", "N3", "DA5", "NW10",
+                                  "BR1", "CR0", "W5", "EN1", "N17", "HA1", "RM1", "UB8", "TW3", "KT1", "SW19", "E13", "IG1", "TW9", "SM1", "E17"]
     static let londonLAs = ["202", "203", "204", "205", "206", "207", "208", "209", "210", "211", "212", "213", "301", "302", "303", "304",
                             "305", "306", "307", "308", "309", "310", "311", "312", "313", "314", "315", "316", "317", "318", "319", "320"]
     /// LAs beyond London that take London placements, with their police force.
@@ -112,7 +115,7 @@ public struct FeedGenerator {
         for i in 0..<670 {
             let regulated = i < 135
             let la = allLAs[rng.int(allLAs.count)]
-            let urn = regulated ? "SC" + pad(100000 + i * 7, 6) : "unreg:P\(rng.int(40)):\(i)"
+            let urn = regulated ? Self.homeURN(i) : "unreg:P\(rng.int(40)):\(i)"
             homesByLA[la, default: []].append(urn)
             let philomena = rng.chance(377.0 / 670.0) ? ISODate.format(CivilDate(daysSinceEpoch: first.daysSinceEpoch - Int64(rng.int(900)))) : ""
             let name = regulated ? "\"\(["Elm", "Oak", "Ash", "Birch", "Cedar", "Willow"][i % 6]) House, \(i)\"" : "Setting \(i)"
@@ -121,7 +124,7 @@ public struct FeedGenerator {
         try put("care-homes.csv", homes)
         feeds.append((stamp(first, 0) , .init(adapter: "care-homes", files: ["care-homes.csv"], recordedAt: stamp(first, 0))))
         var postcodes = "postcodeDistrict,la\n"
-        for (i, la) in Self.londonLAs.enumerated() { postcodes += "L\(i + 1),\(la)\n" }
+        for (i, la) in Self.londonLAs.enumerated() { postcodes += "\(Self.londonDistricts[i]),\(la)\n" }
         for h in Self.hostLAs { postcodes += "\(h.district),\(h.la)\n" }
         try put("postcodes.csv", postcodes)
 
@@ -178,10 +181,8 @@ public struct FeedGenerator {
                 guard !cohort.isEmpty else { continue }
                 var header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n", eps = Self.episodesHeader, missing = "CHILD,DOB,MISSING,MIS_START,MIS_END\n"
                 for c in cohort {
-                    header += "\(childId(c)),\(c.female ? 2 : 1),\(uk(c.dob)),\(c.ethnicity),,,\n"
-                    for p in c.placements where p.start < fyEnd && (p.end.map { $0 >= fyStart } ?? true) {
-                        eps += "\(childId(c)),\(uk(p.start)),P,C2,N1,\(p.type),\(p.provider),\(p.end.map(uk) ?? ""),\(p.end == nil ? "" : "X1"),\(p.end == nil ? "" : "CARPL"),L1 1,\(p.district) 2,\(p.urn ?? "XXXXXXX")\n"
-                    }
+                    header += "\(childId(c)),\(c.female ? (fyStart.year >= 2024 ? "F" : "2") : (fyStart.year >= 2024 ? "M" : "1")),\(uk(c.dob)),\(c.ethnicity),,,\n"
+                    eps += episodeRows(c, from: fyStart, to: fyEnd)
                 }
                 // SSDA903 records days, not times: periods of one child that start on the same
                 // day are one period there (the later end kept), as an LA's system records them.
@@ -231,10 +232,10 @@ public struct FeedGenerator {
                 let outOfArea = rng.chance(0.64)
                 let beyondLondon = outOfArea && rng.chance(0.5)
                 let host = beyondLondon ? Self.hostLAs[rng.int(Self.hostLAs.count)] : (la: outOfArea ? Self.londonLAs[rng.int(Self.londonLAs.count)] : child.la, force: "MPS", district: "")
-                let district = beyondLondon ? host.district : "L\((Self.londonLAs.firstIndex(of: host.la) ?? 0) + 1)"
+                let district = beyondLondon ? host.district : Self.londonDistricts[Self.londonLAs.firstIndex(of: host.la) ?? 0]
                 let home = rng.chance(0.35)
                 let type = home ? "K2" : ["U1", "U2", "U3", "U4", "U5", "U6"][rng.int(6)]
-                let urn: String? = home ? "SC" + pad(100000 + rng.int(135) * 7, 6) : nil
+                let urn: String? = home ? Self.homeURN(rng.int(135)) : nil
                 child.placements.append(Placement(start: start, end: nil, type: type, provider: home ? "PR4" : "PR1", hostLA: host.la, force: host.force, district: district, urn: urn))
                 let length = Int64(200 + rng.int(600))
                 let next = CivilDate(daysSinceEpoch: start.daysSinceEpoch + length)
@@ -337,6 +338,50 @@ public struct FeedGenerator {
         ]
         return fields.joined(separator: ",") + "\n"
     }
+
+    /// The SSDA903 episodes of a looked-after child's placements open in the year: the first
+    /// placement starts care (RNE S); later ones change placement (P, T with the same carer,
+    /// U and B with a change of legal status too); about a fifth of placements have a change
+    /// of legal status part-way (an episode with RNE L that continues the placement).
+    /// Postcodes are full postcodes, written as case systems do in one of three styles.
+    func episodeRows(_ c: Child, from fyStart: CivilDate, to fyEnd: CivilDate) -> String {
+        var out = ""
+        let id = childId(c)
+        let style = c.index % 3
+        func postcode(_ district: String, _ salt: Int) -> String {
+            let letters = Array("ABDEFGHJLNPQRSTUWXYZ")
+            let unit = "\(salt % 10)\(letters[(salt / 10) % letters.count])\(letters[(salt / 200) % letters.count])"
+            switch style {
+            case 0: return district + " " + unit
+            case 1: return district + unit
+            default: return (district + " " + unit).lowercased()
+            }
+        }
+        let home = postcode(Self.londonDistricts[Self.londonLAs.firstIndex(of: c.la) ?? 0], c.index * 7 + 3)
+        var ls = "C2"
+        for (k, p) in c.placements.enumerated() where p.start < fyEnd && (p.end.map { $0 >= fyStart } ?? true) {
+            let change = c.index + k
+            let rne = k == 0 ? "S" : ["P", "P", "T", "U", "B", "P"][change % 6]
+            if rne == "U" || rne == "B" { ls = ls == "C2" ? "C1" : "C2" }
+            let placePost = postcode(p.district, c.index * 13 + k)
+            let urn = p.urn ?? String(2_000_000 + (c.index * 31 + k) % 7_000_000)
+            var episodes: [(start: CivilDate, rne: String, ls: String)] = [(p.start, rne, ls)]
+            if let end = p.end, (c.index + k) % 5 == 0, end.daysSinceEpoch - p.start.daysSinceEpoch > 60 {
+                ls = ls == "C2" ? "C1" : "C2"
+                episodes.append((CivilDate(daysSinceEpoch: (p.start.daysSinceEpoch + end.daysSinceEpoch) / 2), "L", ls))
+            }
+            for (j, e) in episodes.enumerated() {
+                let end = j + 1 < episodes.count ? episodes[j + 1].start : p.end
+                guard e.start < fyEnd, end.map({ $0 >= fyStart }) ?? true else { continue }
+                let reasonChange = end == nil || j + 1 < episodes.count ? "" : "CARPL"
+                out += "\(id),\(uk(e.start)),\(e.rne),\(e.ls),N1,\(p.type),\(p.provider),\(end.map(uk) ?? ""),\(end == nil ? "" : "X1"),\(reasonChange),\(home),\(placePost),\(urn)\n"
+            }
+        }
+        return out
+    }
+
+    /// A registered home's Ofsted URN: older registrations `SC` + 6 digits, newer ones 7 digits.
+    static func homeURN(_ i: Int) -> String { i % 2 == 0 ? "SC" + pad(100000 + i * 7, 6) : String(1_000_000 + i * 7) }
 
     // MARK: - Helpers
 

@@ -20,9 +20,10 @@ public struct FeedRow: Sendable {
         return v
     }
 
-    /// Quarantines this row for `reason`, blaming `field`.
-    public func reject(_ field: String?, _ reason: String, into quarantine: inout Quarantine) {
-        quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw, values: values)
+    /// Reports this row for `reason`, blaming `field` (and DfE rule `rule`, when one applies):
+    /// to the quarantine, or to the findings when `quarantine` holds findings.
+    public func reject(_ field: String?, _ reason: String, rule: String? = nil, into quarantine: inout Quarantine) {
+        quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw, values: values, rule: rule)
     }
 
     /// The `DD/MM/YYYY` date (SSDA903) in `column`, which the schema requires; nil after

@@ -29,17 +29,21 @@ public struct IngestManifest: Sendable {
         public var postcodeMap: String?
         public var recordedAt: String?
         public var retractMissing: Bool
+        /// The SSDA903 collection year (`2023-24`); nil: the year of the return's latest date.
+        public var collectionYear: String?
 
         public init(adapter: String, files: [String], la: String? = nil, force: String? = nil, provider: String? = nil,
-                    register: String? = nil, postcodeMap: String? = nil, recordedAt: String? = nil, retractMissing: Bool = false) {
+                    register: String? = nil, postcodeMap: String? = nil, recordedAt: String? = nil, retractMissing: Bool = false,
+                    collectionYear: String? = nil) {
             self.adapter = adapter; self.files = files; self.la = la; self.force = force; self.provider = provider
             self.register = register; self.postcodeMap = postcodeMap; self.recordedAt = recordedAt; self.retractMissing = retractMissing
+            self.collectionYear = collectionYear
         }
 
         /// The feed as one JSON object.
         public var json: String {
             var m: [(String, JSONText.Raw)] = [("adapter", .string(adapter))]
-            for (k, v) in [("la", la), ("force", force), ("provider", provider), ("register", register), ("postcodeMap", postcodeMap), ("recordedAt", recordedAt)] {
+            for (k, v) in [("la", la), ("force", force), ("provider", provider), ("register", register), ("postcodeMap", postcodeMap), ("collectionYear", collectionYear), ("recordedAt", recordedAt)] {
                 if let v { m.append((k, .string(v))) }
             }
             if retractMissing { m.append(("retractMissing", .bool(true))) }
@@ -70,7 +74,8 @@ public struct IngestManifest: Sendable {
             }
             return Feed(adapter: adapter, files: files, la: f["la"]?.stringValue, force: f["force"]?.stringValue,
                         provider: f["provider"]?.stringValue, register: f["register"]?.stringValue, postcodeMap: f["postcodeMap"]?.stringValue,
-                        recordedAt: f["recordedAt"]?.stringValue, retractMissing: f["retractMissing"]?.boolValue ?? false)
+                        recordedAt: f["recordedAt"]?.stringValue, retractMissing: f["retractMissing"]?.boolValue ?? false,
+                        collectionYear: f["collectionYear"]?.stringValue)
         }
     }
 
@@ -96,8 +101,15 @@ public enum AdapterFactory {
             let la = try need(feed.la, "la")
             guard la.count == 3, la.allSatisfy(\.isNumber) else { throw IngestError.usage("--la must be a three-digit DfE LA number, not '\(la)'") }
             let doc = try schema("ssda903")
+            var year: CollectionYear? = nil
+            if let text = feed.collectionYear {
+                guard let y = CollectionYear(text), CollectionYear.supported.contains(y) else {
+                    throw IngestError.usage("--collection-year must be a year from \(CollectionYear.supported.lowerBound) to \(CollectionYear.supported.upperBound), written like 2023-24")
+                }
+                year = y
+            }
             let map = try feed.postcodeMap.map { try SSDA903Adapter.postcodeMap(path: resolve($0), schema: doc, quarantine: &quarantine) } ?? [:]
-            return try SSDA903Adapter(la: la, schema: doc, postcodeMap: map)
+            return try SSDA903Adapter(la: la, schema: doc, postcodeMap: map, collectionYear: year)
         case "police":
             let force = try need(feed.force, "force")
             guard force.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else { throw IngestError.usage("--force must be a force code such as MPS, not '\(force)'") }

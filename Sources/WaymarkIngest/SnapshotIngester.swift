@@ -11,6 +11,9 @@ public struct IngestOptions: Sendable {
     public var retractMissing = false
     /// Writer settings (lock timeout, segment size).
     public var writer = LogWriterOptions()
+    /// When `recordedAt` is earlier than the log's latest: record new events at the log's
+    /// latest instead of refusing (a manifest run again, or another writer in between).
+    public var laterIfBackdated = false
 
     public init(recordedAt: Timestamp? = nil, retractMissing: Bool = false, writer: LogWriterOptions = LogWriterOptions()) {
         self.recordedAt = recordedAt
@@ -22,23 +25,72 @@ public struct IngestOptions: Sendable {
 /// The outcome of one ingest run.
 public struct IngestSummary: Sendable {
     public var adapter: String
+    /// The agency whose feed it was (LA number, force code, provider code, register).
+    public var agency: String = ""
+    /// The files read.
+    public var files: [String] = []
     public var rows = 0
     public var appended = 0
+    /// Events the log already had, and rows that repeated an earlier row of the snapshot exactly.
     public var duplicates = 0
+    /// Rows rejected (each counted once, whatever the number of rules it breaks).
     public var quarantined = 0
+    /// Rows ingested that break a rule relating rows or fields.
+    public var findings = 0
+    /// Rejected rows and findings by rule code.
+    public var byRule: [String: Int] = [:]
+    /// Where the findings were written.
+    public var findingsFile: String?
+    /// The findings (file, line, field, rule, reason).
+    public var findingRows: [QuarantinedRow] = []
     /// Source records in the log that this snapshot no longer has (row keys, sorted).
     public var missing: [String] = []
     /// Events appended to retract them (with --retract-missing).
     public var retracted = 0
     /// Where the quarantined rows were written.
     public var quarantineFile: String?
+    /// Whether the feed's recordedAt was before the log's latest and it added nothing (an
+    /// earlier run ingested it).
+    public var alreadyIngested = false
+    /// The recordedAt its events got instead of a back-dated one.
+    public var recordedAtMovedTo: Timestamp?
     /// The rows quarantined (file, line, field, reason).
     public var quarantinedRows: [QuarantinedRow] = []
 
-    /// `{"adapter":…,"rows":…,"appended":…,"duplicates":…,"quarantined":…,"missingFromSnapshot":…}`
+    /// `{"feed":{"adapter","agency","files"},"adapter":…,"rows":…,"appended":…,"duplicates":…,"quarantined":…,
+    /// "findings":…,"byRule":{"574":2,…},"missingFromSnapshot":…}`
     public var json: String {
-        JSONText.object(["adapter": .string(adapter), "rows": .int(rows), "appended": .int(appended), "duplicates": .int(duplicates),
-                         "quarantined": .int(quarantined), "missingFromSnapshot": .int(missing.count)])
+        let feed = JSONText.object([("adapter", .string(adapter)), ("agency", .string(agency)),
+                                    ("files", JSONText.Raw(text: "[" + files.map(JSONText.quote).joined(separator: ",") + "]"))])
+        let rules = JSONText.object(byRule.keys.sorted { ($0.count, $0) < ($1.count, $1) }.map { ($0, JSONText.Raw.int(byRule[$0]!)) })
+        return JSONText.object([("feed", JSONText.Raw(text: feed)), ("adapter", .string(adapter)), ("rows", .int(rows)), ("appended", .int(appended)),
+                                ("duplicates", .int(duplicates)), ("quarantined", .int(quarantined)), ("findings", .int(findings)),
+                                ("byRule", JSONText.Raw(text: rules)), ("missingFromSnapshot", .int(missing.count))])
+    }
+
+    /// An empty summary for `adapter` (totals start from one with an empty name).
+    public init(adapter: String) { self.adapter = adapter }
+
+    /// Adds another feed's counts to these totals.
+    public mutating func add(_ other: IngestSummary) {
+        rows += other.rows; appended += other.appended; duplicates += other.duplicates; quarantined += other.quarantined
+        findings += other.findings; retracted += other.retracted; missing += other.missing
+        for (rule, n) in other.byRule { byRule[rule, default: 0] += n }
+    }
+
+    /// `{"totals":{"feeds":…,"skipped":…,"rows":…,…}}`: a manifest run's last line.
+    public func totalsJSON(feeds: Int, skipped: Int) -> String {
+        let rules = JSONText.object(byRule.keys.sorted { ($0.count, $0) < ($1.count, $1) }.map { ($0, JSONText.Raw.int(byRule[$0]!)) })
+        let inner = JSONText.object([("feeds", .int(feeds)), ("skipped", .int(skipped)), ("rows", .int(rows)), ("appended", .int(appended)),
+                                     ("duplicates", .int(duplicates)), ("quarantined", .int(quarantined)), ("findings", .int(findings)),
+                                     ("byRule", JSONText.Raw(text: rules)), ("missingFromSnapshot", .int(missing.count))])
+        return JSONText.object([("totals", JSONText.Raw(text: inner))])
+    }
+
+    /// Adds the rejected rows of `quarantine` (counting each row once) to the summary.
+    public mutating func count(rejected rows: [QuarantinedRow]) {
+        quarantined += Set(rows.map { "\($0.line):\($0.file)" }).count
+        for r in rows { if let rule = r.rule { byRule[rule, default: 0] += 1 } }
     }
 }
 
@@ -58,15 +110,28 @@ public struct SnapshotIngester {
 
     public func ingest(_ adapter: FeedAdapter, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestSummary {
         var quarantine = Quarantine(adapter: adapter.name)
-        let output = try adapter.read(files: files, quarantine: &quarantine)
+        for f in files where !FileSystem.exists(f) { throw IngestError.unreadable(f) }
         let writer = try LogWriter(directory: logDirectory, options: options.writer.forEvents)
         defer { try? writer.close() }
+        var stamp = options.recordedAt
+        var backdated = false
         if let t = options.recordedAt, let last = writer.lastRecordedAt, t < last {
-            throw LogError.refused("--recorded-at \(t) is earlier than the log's latest recordedAt (\(last)): history cannot be back-dated")
+            guard options.laterIfBackdated else {
+                throw LogError.refused("--recorded-at \(t) is earlier than the log's latest recordedAt (\(last)): history cannot be back-dated")
+            }
+            backdated = true
+            stamp = last
         }
         let state = try SnapshotState(logDirectory: logDirectory, adapter: adapter.name, agency: adapter.agency)
+        let output = try adapter.read(files: files, known: state, quarantine: &quarantine)
         var summary = IngestSummary(adapter: adapter.name)
+        summary.agency = adapter.agency
+        summary.files = files
         summary.rows = output.rows
+        summary.duplicates = output.duplicateRows
+        // A fact dated after it was recorded (a day's grace for time zones) is not a fact.
+        let recordedAt = options.recordedAt ?? Timestamp.now()
+        let latestFact = Timestamp(millisecondsSinceEpoch: recordedAt.millisecondsSinceEpoch + 86_400_000)
 
         var batch = AppendBatch()
         var seen: Set<String> = []
@@ -97,16 +162,29 @@ public struct SnapshotIngester {
                 r.row.reject(nil, "internal: \(r.type) has no valid time (\(r.occurredAt))", into: &quarantine)
                 continue
             }
+            guard occurredAt <= latestFact else {
+                r.row.reject(nil, "dated in the future: the \(r.type) happened at \(r.occurredAt), after it was recorded (\(recordedAt.rfc3339)); a fact cannot be recorded before it happens",
+                             rule: "WM6", into: &quarantine)
+                continue
+            }
             _ = stage(Envelope(id: id, type: r.type, schemaVersion: 1, occurredAt: occurredAt, occurredAtText: r.occurredAt,
                                source: source(r.recordId), child: r.child, episode: r.episode, supersedes: supersedes, data: r.data),
                       row: r.row)
         }
-        // Records the log has from this source that the snapshot no longer does.
-        let absent = state.live.values.filter { entry in
+        // Records the log has from this source that the snapshot no longer does, and should.
+        var candidates: [Substring: [SnapshotState.Entry]] = [:]
+        for (key, entry) in state.live {
             let rowKey = entry.recordId.split(separator: "#", maxSplits: 1)[0]
+            guard !snapshotRowKeys.contains(rowKey), !output.quarantinedRowKeys.contains(String(rowKey)) else { continue }
+            var typed = entry
+            typed.type = String(key.split(separator: "\u{1}").last ?? "")
+            candidates[rowKey, default: []].append(typed)
+        }
+        let absent = candidates.flatMap { rowKey, entries -> [SnapshotState.Entry] in
             let table = String(rowKey.split(separator: "/", maxSplits: 1)[0])
-            guard let coverage = output.coverage[table], coverage.covers(rowKey: rowKey, occurredAt: entry.occurredAt) else { return false }
-            return !snapshotRowKeys.contains(rowKey) && !output.quarantinedRowKeys.contains(String(rowKey))
+            guard let coverage = output.coverage[table],
+                  coverage.covers(rowKey: rowKey, events: entries.map { ($0.type, $0.occurredAt) }) else { return [] }
+            return entries
         }
         summary.missing = Set(absent.map { String($0.recordId.split(separator: "#", maxSplits: 1)[0]) }).sorted()
         if options.retractMissing {
@@ -122,13 +200,39 @@ public struct SnapshotIngester {
             }
         }
         if !batch.isEmpty {
-            let outcome = try writer.append(batch, recordedAt: options.recordedAt)
+            let outcome = try writer.append(batch, recordedAt: stamp)
             summary.appended = outcome.appended
             summary.duplicates += outcome.duplicates
         }
-        summary.quarantined = quarantine.rows.count
+        if backdated {
+            if summary.appended == 0 { summary.alreadyIngested = true } else { summary.recordedAtMovedTo = stamp }
+        }
+        summary.count(rejected: quarantine.rows)
         summary.quarantinedRows = quarantine.rows
         summary.quarantineFile = try quarantine.write(logDirectory: logDirectory)
+        var findings = Quarantine(adapter: adapter.name, kind: .finding)
+        findings.add(output.findings)
+        summary.findings = Set(findings.rows.map { "\($0.line):\($0.file)" }).count
+        for (rule, n) in findings.byRule { summary.byRule[rule, default: 0] += n }
+        summary.findingRows = findings.rows
+        summary.findingsFile = try findings.write(logDirectory: logDirectory, agency: adapter.agency)
         return summary
+    }
+}
+
+/// The records a snapshot should have held and did not, listed one a line in
+/// `DIR/missing/<adapter>-<agency>-<UTC time>.txt` (mode 0600): a count goes to the summary,
+/// the list to a file, not thousands of lines to standard error.
+public enum MissingList {
+    /// Writes the list and returns its path.
+    public static func write(_ keys: [String], logDirectory: String, adapter: String, agency: String, at time: Timestamp = .now()) throws -> String {
+        let dir = logDirectory + "/missing"
+        try FileSystem.createDirectory(dir)
+        let stamp = time.rfc3339.filter { $0 != "-" && $0 != ":" && $0 != "." }
+        var path = "\(dir)/\(adapter)-\(agency)-\(stamp).txt"
+        var n = 1
+        while FileSystem.exists(path) { n += 1; path = "\(dir)/\(adapter)-\(agency)-\(stamp)-\(n).txt" }
+        try FileSystem.writeAtomically(Array((keys.joined(separator: "\n") + "\n").utf8), to: path, durable: true)
+        return path
     }
 }

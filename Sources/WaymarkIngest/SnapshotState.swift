@@ -9,7 +9,7 @@ import WaymarkTime
 /// carries the source's prefix. The derivation is kept in `DIR/snapshots/<source>.state`, a
 /// cache saying which prefix of the log it covers, so each run reads only what was appended
 /// since (a cache that does not match the log is ignored and rebuilt).
-public struct SnapshotState {
+public struct SnapshotState: KnownRecords {
     /// One live event.
     public struct Entry: Sendable {
         public var id: String
@@ -18,6 +18,8 @@ public struct SnapshotState {
         public var episode: String?
         public var recordId: String
         public var occurredAt: Timestamp
+        /// The event type (set where the caller needs it; the key holds it too).
+        public var type: String = ""
     }
 
     /// Live events by `recordId` + "\u{1}" + type.
@@ -48,6 +50,12 @@ public struct SnapshotState {
             SnapshotState.memo.unsaved.insert(cachePath)
         }
         SnapshotState.memo.value[cachePath] = self
+    }
+
+    public func records(withPrefix prefix: String) -> [(recordId: String, type: String, occurredAt: Timestamp)] {
+        live.compactMap { key, e in
+            e.recordId.hasPrefix(prefix) ? (e.recordId, String(key.split(separator: "\u{1}").last ?? ""), e.occurredAt) : nil
+        }
     }
 
     private mutating func apply(_ payload: UnsafeRawBufferPointer) {

@@ -16,7 +16,7 @@ public struct CSVProblem: Sendable {
 }
 
 /// A CSV file (RFC 4180): a header row, then data rows. Accepts a UTF-8 byte-order mark and
-/// CRLF or LF line ends; fields may be quoted, with `""` for a quote and line breaks inside
+/// CRLF, LF or CR-only line ends; fields may be quoted, with `""` for a quote and line breaks inside
 /// quotes. A row with an unbalanced quote or a different number of fields from the header is
 /// reported as a problem and the other rows are still read.
 public struct CSVFile: Sendable {
@@ -66,7 +66,8 @@ public struct CSVFile: Sendable {
                     fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(); fieldStart = true; i += 1
                 case 0x0D where i + 1 < n && bytes[i + 1] == 0x0A:
                     i += 2; line += 1; endOfRecord = true
-                case 0x0A:
+                case 0x0A, 0x0D:
+                    // LF, or a CR alone (old Mac line ends, as some exports still write).
                     i += 1; line += 1; endOfRecord = true
                 case UInt8(ascii: "\"") where fieldStart && field.isEmpty:
                     quoted = true; fieldStart = false; i += 1

@@ -14,7 +14,8 @@ final class AdapterGoldenTests: XCTestCase {
         let log = freshLog()
         let s = try SnapshotIngester(logDirectory: log, catalogue: Fixture.catalogue())
             .ingest(try Fixture.ssda903(), files: Fixture.la309(1), options: IngestOptions(recordedAt: t))
-        XCTAssertEqual(s.json, #"{"adapter":"ssda903","rows":6,"appended":8,"duplicates":0,"quarantined":0,"missingFromSnapshot":0}"#)
+        XCTAssertEqual(s.json, #"{"feed":{"adapter":"ssda903","agency":"309","files":["# + Fixture.la309(1).map { "\"\($0)\"" }.joined(separator: ",")
+                       + #"]},"adapter":"ssda903","rows":6,"appended":8,"duplicates":0,"quarantined":0,"findings":0,"byRule":{},"missingFromSnapshot":0}"#)
         try assertGolden(try events(log), "ssda903-snapshot-1.ndjson")
     }
 

@@ -31,8 +31,9 @@ final class QuarantineTests: XCTestCase {
             "missing.csv:11:-",                   // wrong column count
             "missing.csv:2:MIS_START",            // 31/02 is not a date
             "missing.csv:3:MIS_END",              // end before start
-            "missing.csv:5:MIS_START",            // starts while the previous period is open
-            "missing.csv:7:MIS_START",            // overlaps the previous period
+            "missing.csv:5:MIS_START",            // starts while the previous period is open (574)
+            "missing.csv:6:MIS_START",            // overlaps 700004's other period: 574 orders periods
+                                                  // by their end and flags the one ending later
             "missing.csv:8:MIS_START",            // before the child's date of birth
             "missing.csv:9:MISSING",              // unknown MISSING code
         ])
@@ -40,7 +41,9 @@ final class QuarantineTests: XCTestCase {
         // The good rows still went in: 700003's and 700004's first periods, 700009, the still-open
         // 700010 (legitimate: the child is still missing) and 700015's placement.
         let episodes = Set(try events(log).compactMap { $0["episode"] as? String })
-        XCTAssertEqual(episodes, ["la:206:700003:2023-03-01", "la:206:700004:2023-03-01", "la:206:700009:2023-03-14", "la:206:700010:2023-03-20"])
+        XCTAssertEqual(episodes, ["la:206:700003:2023-03-01", "la:206:700004:2023-03-05", "la:206:700009:2023-03-14", "la:206:700010:2023-03-20"])
+        XCTAssertEqual(s.byRule, ["146": 1, "178": 1, "1009": 1, "356": 1, "1004": 1, "567": 1, "574": 2, "586": 1, "1006": 1],
+                       "each rejected row carries the DfE's rule code")
         XCTAssertEqual(s.appended, 7)
         let reasons = s.quarantinedRows.map(\.reason)
         XCTAssertTrue(reasons.contains { $0.contains("ETHNIC") && $0.contains("rejected whole") })

