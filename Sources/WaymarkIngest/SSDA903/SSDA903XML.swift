@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// The XML form of the SSDA903 return, as the DfE's validator reads it: root `EXPSSDA903`,
 /// one `CHILD` per child with `CHILDID`, a `HEADER` (SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB,
@@ -40,18 +37,83 @@ enum SSDA903XML {
         }
     }
 
-    final class TreeBuilder: NSObject, XMLParserDelegate {
+    /// A small XML reader for the return's plain shape (elements, text, the five entities and
+    /// numeric references, comments, CDATA, declarations; attributes are skipped). Not
+    /// Foundation's XMLParser: linking FoundationXML and libxml2 slows the start of every
+    /// `waymark` command. Nil, with the line, for a document that is not well-formed.
+    static func parse(_ b: [UInt8]) -> (root: Element?, errorLine: Int) {
+        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var line = 1
         var stack: [Element] = []
         var root: Element?
-        weak var parser: XMLParser?
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            let e = Element(tag: name.uppercased(), line: parser.lineNumber)
-            stack.last?.children.append(e)
-            if stack.isEmpty { root = e }
-            stack.append(e)
+        var text: [UInt8] = []
+        func advance(to j: Int) { for k in i..<min(j, b.count) where b[k] == 0x0A { line += 1 }; i = j }
+        func find(_ pattern: [UInt8], from: Int) -> Int? {
+            var k = from
+            while k + pattern.count <= b.count {
+                if b[k] == pattern[0], Array(b[k..<(k + pattern.count)]) == pattern { return k }
+                k += 1
+            }
+            return nil
         }
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) { _ = stack.popLast() }
-        func parser(_ parser: XMLParser, foundCharacters string: String) { stack.last?.text += string }
+        func flushText() {
+            guard let top = stack.last, !text.isEmpty else { text.removeAll(); return }
+            top.text += decodeEntities(String(decoding: text, as: UTF8.self))
+            text.removeAll()
+        }
+        while i < b.count {
+            if b[i] != UInt8(ascii: "<") { if b[i] == 0x0A { line += 1 }; text.append(b[i]); i += 1; continue }
+            flushText()
+            if b[(i + 1)...].starts(with: Array("!--".utf8)) {
+                guard let e = find(Array("-->".utf8), from: i + 4) else { return (nil, line) }
+                advance(to: e + 3)
+            } else if b[(i + 1)...].starts(with: Array("![CDATA[".utf8)) {
+                guard let e = find(Array("]]>".utf8), from: i + 9) else { return (nil, line) }
+                stack.last?.text += String(decoding: b[(i + 9)..<e], as: UTF8.self)
+                advance(to: e + 3)
+            } else if i + 1 < b.count, b[i + 1] == UInt8(ascii: "?") || b[i + 1] == UInt8(ascii: "!") {
+                guard let e = find([UInt8(ascii: ">")], from: i) else { return (nil, line) }
+                advance(to: e + 1)
+            } else {
+                guard let e = find([UInt8(ascii: ">")], from: i) else { return (nil, line) }
+                let closing = b[i + 1] == UInt8(ascii: "/")
+                let selfClosing = b[e - 1] == UInt8(ascii: "/")
+                var n = i + (closing ? 2 : 1)
+                let nameStart = n
+                while n < e, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "/")].contains(b[n]) { n += 1 }
+                let name = String(decoding: b[nameStart..<n], as: UTF8.self).uppercased()
+                guard !name.isEmpty else { return (nil, line) }
+                let startLine = line
+                advance(to: e + 1)
+                if closing {
+                    guard let top = stack.popLast(), top.tag == name else { return (nil, startLine) }
+                } else {
+                    let el = Element(tag: name, line: startLine)
+                    stack.last?.children.append(el)
+                    if stack.isEmpty { guard root == nil else { return (nil, startLine) }; root = el }
+                    if !selfClosing { stack.append(el) }
+                }
+            }
+        }
+        return stack.isEmpty && root != nil ? (root, line) : (nil, line)
+    }
+
+    /// `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` and `&#N;` / `&#xH;` as the characters they name.
+    static func decodeEntities(_ s: String) -> String {
+        guard s.contains("&") else { return s }
+        var out = "", rest = Substring(s)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";") else { out += rest[amp...]; return out }
+            let name = rest[rest.index(after: amp)..<semi]
+            let named = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][String(name)]
+            if let named { out += named }
+            else if name.hasPrefix("#x"), let v = UInt32(name.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
+            else if name.hasPrefix("#"), let v = UInt32(name.dropFirst()), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
+            else { out += rest[amp...semi] }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return out + rest
     }
 
     /// Columns of each table in the DfE's order (for the row's text in reports).
@@ -64,12 +126,9 @@ enum SSDA903XML {
     /// Reads the file into `extract`; a file that is not well-formed XML, or whose root is not
     /// `EXPSSDA903`, is rejected whole.
     static func read(path: String, bytes: [UInt8], into extract: inout SSDA903Extract, quarantine: inout Quarantine) {
-        let parser = XMLParser(data: Data(bytes))
-        let builder = TreeBuilder()
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
-            quarantine.add(file: path, line: parser.lineNumber, field: nil,
-                           reason: "not well-formed XML (\(parser.parserError.map { "error \(($0 as NSError).code)" } ?? "unreadable")): the file is rejected whole", raw: "")
+        let (parsed, errorLine) = parse(bytes)
+        guard let root = parsed else {
+            quarantine.add(file: path, line: errorLine, field: nil, reason: "not well-formed XML: the file is rejected whole", raw: "")
             return
         }
         guard root.tag == "EXPSSDA903" else {
