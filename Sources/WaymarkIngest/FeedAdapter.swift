@@ -91,14 +91,6 @@ public struct NoKnownRecords: KnownRecords {
 
 /// Dates as the feeds write them.
 enum FeedDates {
-    /// `DD/MM/YYYY` (SSDA903) as a date, nil when not a real date.
-    static func ukDate(_ text: String) -> CivilDate? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 3, let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), parts[2].count == 4 else { return nil }
-        let date = CivilDate(year: y, month: m, day: d)
-        return date.isValid ? date : nil
-    }
-
     /// Midnight UTC of `date`, as RFC 3339 text.
     static func midnight(_ date: CivilDate) -> String { ISODate.format(date) + "T00:00:00Z" }
 }

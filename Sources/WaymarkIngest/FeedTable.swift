@@ -25,28 +25,6 @@ public struct FeedRow: Sendable {
     public func reject(_ field: String?, _ reason: String, rule: String? = nil, into quarantine: inout Quarantine) {
         quarantine.add(file: file, line: line, field: field, reason: reason, raw: raw, values: values, rule: rule)
     }
-
-    /// The `DD/MM/YYYY` date (SSDA903) in `column`, which the schema requires; nil after
-    /// quarantining the row when it is no real date.
-    func ukDate(_ column: String, into quarantine: inout Quarantine) -> CivilDate? {
-        guard let date = FeedDates.ukDate(self[column] ?? "") else { reject(column, "not a date (DD/MM/YYYY)", into: &quarantine); return nil }
-        return date
-    }
-
-    /// A period from the required `DD/MM/YYYY` date in `startColumn` to the optional one in
-    /// `endColumn`, which may not come before it (`what` names it in the message); nil after
-    /// quarantining the row.
-    func ukPeriod(from startColumn: String, to endColumn: String, named what: String,
-                  into quarantine: inout Quarantine) -> (start: CivilDate, end: CivilDate?)? {
-        guard let start = ukDate(startColumn, into: &quarantine) else { return nil }
-        guard self[endColumn] != nil else { return (start, nil) }
-        guard let end = ukDate(endColumn, into: &quarantine) else { return nil }
-        guard end >= start else {
-            reject(endColumn, "\(what) ends (\(ISODate.format(end))) before it starts (\(ISODate.format(start)))", into: &quarantine)
-            return nil
-        }
-        return (start, end)
-    }
 }
 
 /// The schema of one feed table (`Schemas/feeds/<adapter>.schema.json`, or one of its

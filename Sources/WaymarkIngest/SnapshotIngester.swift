@@ -49,9 +49,6 @@ public struct IngestSummary: Sendable {
     public var retracted = 0
     /// Where the quarantined rows were written.
     public var quarantineFile: String?
-    /// Whether the feed's recordedAt was before the log's latest and it added nothing (an
-    /// earlier run ingested it).
-    public var alreadyIngested = false
     /// The recordedAt its events got instead of a back-dated one.
     public var recordedAtMovedTo: Timestamp?
     /// The rows quarantined (file, line, field, reason).
@@ -204,9 +201,7 @@ public struct SnapshotIngester {
             summary.appended = outcome.appended
             summary.duplicates += outcome.duplicates
         }
-        if backdated {
-            if summary.appended == 0 { summary.alreadyIngested = true } else { summary.recordedAtMovedTo = stamp }
-        }
+        if backdated, summary.appended > 0 { summary.recordedAtMovedTo = stamp }
         summary.count(rejected: quarantine.rows)
         summary.quarantinedRows = quarantine.rows
         summary.quarantineFile = try quarantine.write(logDirectory: logDirectory)

@@ -155,3 +155,29 @@ final class SSDA903OracleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(y2["duplicates"] as? Int ?? 0, 100, "year 2 repeats what year 1 said of the placements that go on")
     }
 }
+
+/// One child's SSDA903 episodes as a practitioner reads them in the timeline.
+final class SSDA903TimelineTests: XCTestCase {
+    func testSLPEpisodesGiveTwoPlacementsInTheTimeline() throws {
+        let dir = TemporaryDirectory("waymark-903-timeline")
+        defer { dir.remove() }
+        try "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2010,WBRI,,,\n".write(toFile: dir.file("header.csv"), atomically: true, encoding: .utf8)
+        try """
+        CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+        1,01/05/2023,S,C2,N1,U1,PR1,01/07/2023,X1,,N17 6AA,N15 4AB,2524171
+        1,01/07/2023,L,C1,N1,U1,PR1,01/09/2023,X1,CARPL,N17 6AA,N15 4AB,2524171
+        1,01/09/2023,P,C1,N1,K2,PR4,,,,N17 6AA,SK4 3AA,SC041236
+
+        """.write(toFile: dir.file("episodes.csv"), atomically: true, encoding: .utf8)
+        let ingest = try Waymark.run(["ingest", "ssda903", "--la", "309", "--log", dir.file("log"), "--recorded-at", "2024-05-01T00:00:00Z",
+                                      dir.file("header.csv"), dir.file("episodes.csv")])
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", dir.file("log"), "--out", dir.file("models")]).status, 0)
+        let timeline = try Waymark.run(["timeline", "--out", dir.file("models"), "--child", "la:309:1"])
+        let doc = try JSONSerialization.jsonObject(with: Data(timeline.stdout.utf8)) as! [String: Any]
+        let placements = doc["placements"] as! [[String: Any]]
+        XCTAssertEqual(placements.map { $0["placement"] as? String }, ["la:309:1:2023-05-01", "la:309:1:2023-09-01"])
+        XCTAssertEqual(placements.map { $0["end"] as? String }, ["2023-09-01T00:00:00Z", nil], "the legal-status change is not a move")
+        XCTAssertEqual(placements.map { $0["homeUrn"] as? String }, [nil, "SC041236"], "a foster placement's URN is the service's, not a home's")
+    }
+}

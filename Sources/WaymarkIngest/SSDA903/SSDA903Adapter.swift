@@ -43,6 +43,11 @@ public struct SSDA903Adapter: FeedAdapter {
 
     public var agency: String { la }
 
+    /// Placement types in a residential setting, whose URN is the home's: children's homes
+    /// (K1 secure, K2, K3), semi-independent and supported accommodation (H5, P2), residential
+    /// care homes (R1) and residential schools (S1).
+    static let residentialPlacements: Set<String> = ["K1", "K2", "K3", "H5", "P2", "R1", "S1"]
+
     /// Reads a `--postcode-map` file (CSV `postcode,la`, or `postcodeDistrict,la`): full
     /// postcodes and districts, keyed in their normalised form.
     public static func postcodeMap(path: String, schema document: JSONValue, quarantine: inout Quarantine) throws -> [String: String] {
@@ -157,10 +162,9 @@ public struct SSDA903Adapter: FeedAdapter {
     func child(_ id: String) -> String { "la:\(la):\(id)" }
 
     func childRecorded(_ h: HeaderRow) -> FeedRecord {
-        let codes = SSDA903Codes(year: CollectionYear(startYear: 2024))
         var d = DataBuilder()
         d.string("dateOfBirth", ISODate.format(h.dob!))
-        d.string("sex", codes.sexName(h.sex!))
+        d.string("sex", SSDA903Codes.sexName(h.sex!))
         d.string("ethnicity", h.ethnic)
         return FeedRecord(recordId: "header/\(h.child)", type: "ChildRecorded", child: child(h.child), episode: nil,
                           occurredAt: FeedDates.midnight(h.dob!), data: d.object, row: h.row)
@@ -206,7 +210,10 @@ public struct SSDA903Adapter: FeedAdapter {
                 d.nullableString("hostLA", hostLA(e, postcode))
                 d.string("placementType", e.place)
                 d.nullableString("provider", e.provider)
-                d.nullableString("homeUrn", e.urn.flatMap(OfstedURN.normalised).flatMap { OfstedURN.namesAHome($0) ? $0 : nil })
+                // The URN names the home only for a placement in a residential setting; for a foster
+                // placement it is the fostering service's.
+                let residential = SSDA903Adapter.residentialPlacements.contains(e.place ?? "")
+                d.nullableString("homeUrn", residential ? e.urn.flatMap(OfstedURN.normalised).flatMap { OfstedURN.namesAHome($0) ? $0 : nil } : nil)
                 d.nullableString("postcodeDistrict", postcode?.district)
                 d.string("postcodeSector", postcode?.sector)
                 d.bool("sameCarer", span.sameCarer)

@@ -46,8 +46,8 @@ public struct SSDA903Codes: Sendable {
         missing = ["M", "A"]
     }
 
-    /// The event's `sex` for a valid SEX code.
-    public func sexName(_ code: String) -> String {
+    /// The event's `sex` for a valid SEX code of any year.
+    public static func sexName(_ code: String) -> String {
         switch code {
         case "1", "M": return "male"
         case "2", "F": return "female"
