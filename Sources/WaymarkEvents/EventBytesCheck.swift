@@ -15,6 +15,8 @@ public enum EventBytesCheck {
         /// Each top-level member, from its key's opening quote to the end of its value, and
         /// whether the log assigns it (`offset`, `recordedAt`: dropped on append).
         public var members: [(range: Range<Int>, logAssigned: Bool)]
+        /// When the event happened.
+        public var occurredAt: Timestamp
     }
 
     /// The line's verdict: valid, or nil for "ask the full validator".
@@ -27,6 +29,7 @@ public enum EventBytesCheck {
         var id: Range<Int>?, type: Range<Int>?, data: Range<Int>?, supersedes: Range<Int>?
         var version = 1
         var hasChild = false, hasEpisode = false
+        var occurredAt = Timestamp(millisecondsSinceEpoch: 0)
         var members: [(range: Range<Int>, logAssigned: Bool)] = []
         members.reserveCapacity(12)
         c.ws()
@@ -50,7 +53,8 @@ public enum EventBytesCheck {
                       let v = Int(ascii: line, n.range) else { return nil }
                 version = v
             case .occurredAt, .recordedAt:
-                guard let s = c.string(), RFC3339.parse(UnsafeRawBufferPointer(rebasing: line[s])) != nil else { return nil }
+                guard let s = c.string(), let t = RFC3339.parse(UnsafeRawBufferPointer(rebasing: line[s])) else { return nil }
+                if field == .occurredAt { occurredAt = t }
             case .source:
                 if c.literal("null") { break }
                 guard c.peek == UInt8(ascii: "{") else { return nil }
@@ -101,7 +105,7 @@ public enum EventBytesCheck {
         }
         var d = Cursor(b: line, i: data.lowerBound)
         guard d.check(schema.root), d.i == data.upperBound else { return nil }
-        return Valid(id: id, members: members)
+        return Valid(id: id, members: members, occurredAt: occurredAt)
     }
 
     /// The envelope's fields, each with a bit for duplicate detection.

@@ -181,7 +181,8 @@ public struct FeedGenerator {
                 guard !cohort.isEmpty else { continue }
                 var header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n", eps = Self.episodesHeader, missing = "CHILD,DOB,MISSING,MIS_START,MIS_END\n"
                 for c in cohort {
-                    header += "\(childId(c)),\(c.female ? (fyStart.year >= 2024 ? "F" : "2") : (fyStart.year >= 2024 ? "M" : "1")),\(uk(c.dob)),\(c.ethnicity),,,\n"
+                    let sex = c.female ? (fyStart.year >= 2024 ? "F" : "2") : (fyStart.year >= 2024 ? "M" : "1")
+                    header += "\(childId(c)),\(sex),\(uk(c.dob)),\(c.ethnicity),A\(pad(c.index, 12)),\(c.female ? "0" : ""),\n"
                     eps += episodeRows(c, from: fyStart, to: fyEnd)
                 }
                 // SSDA903 records days, not times: periods of one child that start on the same
@@ -190,6 +191,9 @@ public struct FeedGenerator {
                 for e in episodes where e.fromCare && children[e.child].la == la {
                     let start = CivilDate(daysSinceEpoch: e.start / 86_400_000)
                     let end = e.end.flatMap { $0 < fyEnd.daysSinceEpoch * 86_400_000 ? CivilDate(daysSinceEpoch: $0 / 86_400_000) : nil }
+                    // Care ends at 18 in the return: no period after it, none open across it.
+                    let adult = children[e.child].dob.addingYears(18)
+                    if adult < fyEnd, start >= adult || end.map({ $0 > adult }) ?? true { continue }
                     if let i = periods.lastIndex(where: { $0.child == e.child }), periods[i].start == start {
                         periods[i].end = end.flatMap { new in periods[i].end.map { max($0, new) } }
                         continue
@@ -205,7 +209,7 @@ public struct FeedGenerator {
                 try put(base + "/episodes.csv", eps)
                 try put(base + "/missing.csv", missing)
                 feeds.append((returnAt, .init(adapter: "ssda903", files: [base + "/header.csv", base + "/episodes.csv", base + "/missing.csv"],
-                                              la: la, postcodeMap: "postcodes.csv", recordedAt: returnAt)))
+                                              la: la, postcodeMap: "postcodes.csv", recordedAt: returnAt, collectionYear: fy)))
             }
         }
         result.children = nextChild
@@ -358,6 +362,9 @@ public struct FeedGenerator {
             }
         }
         let home = postcode(Self.londonDistricts[Self.londonLAs.firstIndex(of: c.la) ?? 0], c.index * 7 + 3)
+        // The return is written after the year: an end after it is not known yet, and care
+        // ends on the 18th birthday (REC E8).
+        let adult = c.dob.addingYears(18)
         var ls = "C2"
         for (k, p) in c.placements.enumerated() where p.start < fyEnd && (p.end.map { $0 >= fyStart } ?? true) {
             let change = c.index + k
@@ -371,10 +378,14 @@ public struct FeedGenerator {
                 episodes.append((CivilDate(daysSinceEpoch: (p.start.daysSinceEpoch + end.daysSinceEpoch) / 2), "L", ls))
             }
             for (j, e) in episodes.enumerated() {
-                let end = j + 1 < episodes.count ? episodes[j + 1].start : p.end
+                guard e.start < adult else { return out }
+                var end = (j + 1 < episodes.count ? episodes[j + 1].start : p.end).flatMap { $0 < fyEnd ? $0 : nil }
+                var rec = end == nil ? "" : "X1"
+                if adult < fyEnd, end.map({ $0 >= adult }) ?? true { end = adult; rec = "E8" }
                 guard e.start < fyEnd, end.map({ $0 >= fyStart }) ?? true else { continue }
-                let reasonChange = end == nil || j + 1 < episodes.count ? "" : "CARPL"
-                out += "\(id),\(uk(e.start)),\(e.rne),\(e.ls),N1,\(p.type),\(p.provider),\(end.map(uk) ?? ""),\(end == nil ? "" : "X1"),\(reasonChange),\(home),\(placePost),\(urn)\n"
+                let reasonChange = rec == "X1" && j + 1 == episodes.count ? "CARPL" : ""
+                out += "\(id),\(uk(e.start)),\(e.rne),\(e.ls),N1,\(p.type),\(p.provider),\(end.map(uk) ?? ""),\(rec),\(reasonChange),\(home),\(placePost),\(urn)\n"
+                if rec == "E8" { return out }
             }
         }
         return out

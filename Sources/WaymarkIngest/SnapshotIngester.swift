@@ -128,7 +128,7 @@ public struct SnapshotIngester {
         summary.duplicates = output.duplicateRows
         // A fact dated after it was recorded (a day's grace for time zones) is not a fact.
         let recordedAt = options.recordedAt ?? Timestamp.now()
-        let latestFact = Timestamp(millisecondsSinceEpoch: recordedAt.millisecondsSinceEpoch + 86_400_000)
+        let latestFact = EventAppender.latestFact(recordedAt: recordedAt)
 
         var batch = AppendBatch()
         var seen: Set<String> = []

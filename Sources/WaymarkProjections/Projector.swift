@@ -195,7 +195,11 @@ public final class Projector {
             return Result { try file(Projector.stateFile) { try StateFile.encode(state, into: $0) } }
         }
         defer { _ = stateWritten.wait() }
-        let model = ReadModel(state: state, rules: rules, asOf: asOf, timeline: kind.files.contains("timeline.dat"))
+        // The world as of when it was known: --as-of, else --known-at, else the log's latest
+        // recordedAt (a child still missing has been missing until then, not only until the
+        // latest thing that happened).
+        let worldAt = asOf ?? knownAt ?? (try? LogReader(directory: log).tail().lastRecordedAt) ?? nil
+        let model = ReadModel(state: state, rules: rules, asOf: worldAt, timeline: kind.files.contains("timeline.dat"))
         timer.mark("read model")
         func table(_ name: String, _ rows: inout [String: Int], _ render: (ModelFile) throws -> Int) throws {
             guard kind.files.contains(name) else { return }

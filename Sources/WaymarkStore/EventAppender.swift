@@ -75,6 +75,8 @@ public final class EventAppender {
         var lines = PendingLines()
         let catalogue = self.catalogue, marker = writer.options.marker
         let limit = input.maxLineBytes
+        // A fact dated after it is recorded (a day's grace for time zones) is not a fact.
+        let latestFact = EventAppender.latestFact(recordedAt: recordedAt ?? Timestamp.now())
         // Lines are validated a few thousand at a time, half on each of two cores, then added
         // to the batch in input order; rejections are reported in input order too.
         func stage() throws {
@@ -82,9 +84,9 @@ public final class EventAppender {
             let middle = lines.count / 2
             var first = StagedLines(), second = StagedLines()
             try Parallel.both({
-                first = lines.stage(0..<middle, catalogue: catalogue, marker: marker, limit: limit)
+                first = lines.stage(0..<middle, catalogue: catalogue, marker: marker, limit: limit, latest: latestFact)
             }, {
-                second = lines.stage(middle..<lines.count, catalogue: catalogue, marker: marker, limit: limit)
+                second = lines.stage(middle..<lines.count, catalogue: catalogue, marker: marker, limit: limit, latest: latestFact)
             })
             for staged in [first, second] {
                 for (line, field, reason) in staged.rejections {
@@ -176,7 +178,18 @@ public final class EventAppender {
 
     /// Validates one line and adds it to `batch`; returns the problem (field, reason) when it
     /// is rejected, nil when it was added or blank.
-    static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, marker: RecordMarker?, into batch: inout AppendBatch) -> (String?, String)? {
+    /// The latest `occurredAt` an event recorded at `recordedAt` may have: a day later, for time zones.
+    public static func latestFact(recordedAt: Timestamp) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: recordedAt.millisecondsSinceEpoch + 86_400_000)
+    }
+
+    /// Why an event that happened at `occurredAt` cannot be recorded when `latest` allows.
+    static func future(_ occurredAt: Timestamp, _ latest: Timestamp) -> (String?, String)? {
+        occurredAt > latest ? ("occurredAt", "dated in the future: an event cannot be recorded more than a day before it happens (occurredAt \(occurredAt.rfc3339), latest allowed \(latest.rfc3339))") : nil
+    }
+
+    static func stage(_ raw: UnsafeRawBufferPointer, catalogue: EventCatalogue?, marker: RecordMarker?, latest: Timestamp,
+                      into batch: inout AppendBatch) -> (String?, String)? {
         var lo = 0, hi = raw.count
         while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 { lo += 1 }
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
@@ -185,6 +198,7 @@ public final class EventAppender {
         // The one-pass byte check accepts most lines; the rest, and every rejection's message,
         // come from the full validator below.
         if let catalogue, let valid = EventBytesCheck.check(line, catalogue: catalogue) {
+            if let problem = future(valid.occurredAt, latest) { return problem }
             add(line, key: UnsafeRawBufferPointer(rebasing: line[valid.id]), members: valid.members, marker: marker, to: &batch)
             return nil
         }
@@ -200,6 +214,7 @@ public final class EventAppender {
         case let .failure(p): return (p.field, p.reason)
         }
         if let problem = catalogue?.validate(envelope) { return (problem.field, problem.reason) }
+        if let problem = future(envelope.occurredAt, latest) { return problem }
         let key = Array(envelope.id.utf8)
         key.withUnsafeBytes { key in
             add(line, key: key, members: parsed.members.map { ($0.range, Envelope.logAssignedFields.contains($0.key)) }, marker: marker, to: &batch)
@@ -238,13 +253,13 @@ struct PendingLines {
     }
 
     /// Validates lines `range` into a batch of their own, with the rejections.
-    func stage(_ range: Range<Int>, catalogue: EventCatalogue?, marker: RecordMarker?, limit: Int) -> StagedLines {
+    func stage(_ range: Range<Int>, catalogue: EventCatalogue?, marker: RecordMarker?, limit: Int, latest: Timestamp) -> StagedLines {
         var out = StagedLines()
         bytes.withUnsafeBytes { all in
             for k in range {
                 let line = lines[k]
                 let problem = line.overlong ? (nil, "line longer than \(limit) bytes")
-                    : EventAppender.stage(UnsafeRawBufferPointer(rebasing: all[line.range]), catalogue: catalogue, marker: marker, into: &out.batch)
+                    : EventAppender.stage(UnsafeRawBufferPointer(rebasing: all[line.range]), catalogue: catalogue, marker: marker, latest: latest, into: &out.batch)
                 if let (field, reason) = problem { out.rejections.append((line.number, field, reason)) }
             }
         }

@@ -33,7 +33,7 @@ enum ProjectCommand {
       --rules FILE     counting rules (default rules/default.json); a changed file needs --rebuild
       --known-at T     only events recorded at or before T: what the system knew then
       --as-of T        the world at T: episodes started later are left out, those not ended
-                       by T are open (default: the latest time any event happened)
+                       by T are open (default: --known-at, else the log's latest recordedAt)
       --rebuild        build from offset 0 and swap the result in
       --follow         keep running: apply new events within a second, publish at least every
                        5 seconds while events arrive; SIGTERM or SIGINT finishes the batch,

@@ -2,6 +2,7 @@
 """The DfE's SSDA903 validator (csc-validator-be-903, module lac_validator) as an oracle.
 
 Usage: dfe903.py RULESET LA_GSS COLLECTION_YEAR FILE...
+       dfe903.py RULESET LA_GSS COLLECTION_YEAR --list   (the rule codes it runs)
        dfe903.py RULESET LA_GSS COLLECTION_YEAR --cases DIR...  (each DIR holds header.csv,
        episodes.csv, missing.csv; lines are printed with "case": DIR)
   RULESET          lac2023_24, lac2024_25, ...
@@ -33,13 +34,30 @@ def deep_copy(store):
 def main():
     ruleset, la, year, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
+    if args and args[0] == "--list":
+        # The codes of the rules this oracle runs (tables only Header, Episodes, Missing).
+        for code, rule in registry.items():
+            if {str(t) for t in (rule.tables or [])} and {str(t) for t in (rule.tables or [])} <= TABLES:
+                print(code)
+        return
     if args and args[0] == "--cases":
-        for d in args[1:]:
-            for o in validate(registry, la, year, [f"{d}/header.csv", f"{d}/episodes.csv", f"{d}/missing.csv"]):
-                print(json.dumps({"case": d, **o}))
+        # Cases in two processes (the machine's two cores): each case is independent.
+        import multiprocessing
+        def run(d):
+            return [{"case": d, **o} for o in validate(registry, la, year, [f"{d}/header.csv", f"{d}/episodes.csv", f"{d}/missing.csv"])]
+        global _run
+        _run = run
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            for lines in pool.map(_call, args[1:], chunksize=1):
+                for o in lines:
+                    print(json.dumps(o))
     else:
         for o in validate(registry, la, year, args):
             print(json.dumps(o))
+
+_run = None
+def _call(d):
+    return _run(d)
 
 def validate(registry, la, year, files):
     raw = [{"name": f.split("/")[-1], "file_content": open(f, "rb").read(), "description": "This year"} for f in files]

@@ -372,6 +372,345 @@ def fault_rows(h, e, m, year):
         return ("Missing", 4)
     @rule("INT13")
     def _(h, e, m): setcell(m, MISSING, 5, "DOB", "01/01/2001"); return ("Missing", 5)
+    # Rules relating an episode to the child's age, its length or its neighbours.
+    def child_row(h, child):
+        return _first(h, lambda r: r[0] == child)
+    def parse(d):
+        day, month, yr = (int(x) for x in d.split("/"))
+        return date(yr, month, day)
+    def closed(r):
+        return bool(r[E("DEC")])
+    def age_fault(code, place, years):
+        @rule(code)
+        def _(h, e, m):
+            i = _first(e, lambda r: closed(r) and r[E("RNE")] in ("P", "T") and r[E("PLACE")] in ("U1", "U2", "U4"))
+            e[i][E("PLACE")] = place
+            e[i][E("URN")] = ""
+            h[child_row(h, e[i][0])][H("DOB")] = D(parse(e[i][E("DECOM")]) - timedelta(days=365 * years - 200))
+            return ("Episodes", i)
+    for code, place, years in (("372", "R5", 10), ("373", "S1", 4), ("374", "P3", 14)):
+        age_fault(code, place, years)
+    def long_temp(code, place, days):
+        @rule(code)
+        def _(h, e, m):
+            i = _first(e, lambda r: r[E("PLACE")] == "T4" and closed(r))
+            e[i][E("PLACE")] = place
+            e[i][E("DEC")] = D(parse(e[i][E("DECOM")]) + timedelta(days=days + 1))
+            e[i + 1][E("DECOM")] = e[i][E("DEC")]
+            return ("Episodes", i)
+    for code, place, days in (("375", "T1", 42), ("376", "T3", 21), ("379", "T4", 7)):
+        long_temp(code, place, days)
+    def ended_at_age(code, rec, years, under):
+        @rule(code)
+        def _(h, e, m):
+            i = _first(e, lambda r: r[E("REC")] in ("E8", "E13", "E4A"))
+            e[i][E("REC")] = rec
+            end = parse(e[i][E("DEC")])
+            h[child_row(h, e[i][0])][H("DOB")] = D(end - timedelta(days=365 * years - 200 if under else 365 * years + 200))
+            return ("Episodes", i)
+    ended_at_age("386", "E11", 18, False)
+    ended_at_age("387", "E5", 14, True)
+    ended_at_age("389", "E7", 16, True)
+    ended_at_age("460", "E17", 18, True)
+    ended_at_age("407", "E45", 18, False)
+    @rule("365")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S" and closed(r) and (parse(r[E("DEC")]) - parse(r[E("DECOM")])).days > 17)
+        e[i][E("LS")] = "V3"; return ("Episodes", i)
+    @rule("445")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "P")
+        e[i][E("LS")] = "D1"; e[i - 1][E("LS")] = "D1"; return ("Episodes", i)
+    @rule("378")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "P" and r[E("PLACE")] == "U1")
+        e[i][E("LS")] = "V2"; e[i][E("PLACE")] = "P1"; e[i][E("PLACE_PROVIDER")] = "PR0"; e[i][E("URN")] = ""
+        e[i - 1][E("LS")] = "V2"; return ("Episodes", i)
+    @rule("384")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S" and r[E("PLACE")] == "U1" and closed(r))
+        e[i][E("LS")] = "V4"; return ("Episodes", i)
+    @rule("222")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        e[i][E("URN")] = "SC123456"; return ("Episodes", i)
+    @rule("218")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "U1")
+        e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("442")
+    def _(h, e, m): h[8][H("UPN")] = ""; return ("Header", 8)
+    @rule("393")
+    def _(h, e, m):
+        i = _first(h, lambda r: r[H("SEX")] in ("2", "F"))
+        h[i][H("MOTHER")] = ""; return ("Header", i)
+    @rule("209")
+    def _(h, e, m): h[9][H("UPN")] = "UN1"; return ("Header", 9)
+    @rule("EPI")
+    def _(h, e, m): h.append(["Z999999", h[0][1], h[0][2], "WBRI", h[0][4], h[0][5], ""]); return ("Header", len(h) - 1)
+    @rule("564")
+    def _(h, e, m): setcell(m, MISSING, 6, "MIS_START", ""); return ("Missing", 6)
+    @rule("301")
+    def _(h, e, m): setcell(h, HEADER, 10, "DOB", D(date(year + 1, 5, 1))); return ("Header", 10)
+    @rule("351")
+    def _(h, e, m): setcell(h, HEADER, 11, "DOB", D(date(year - 26, 5, 1))); return ("Header", 11)
+    @rule("355")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REC")] in ("E8", "E13", "E4A"))
+        e[i][E("DEC")] = e[i][E("DECOM")]; return ("Episodes", i)
+    @rule("354")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r) and r[E("RNE")] == "P")
+        e[i][E("DECOM")] = D(date(year + 1, 4, 5)); return ("Episodes", i)
+    @rule("392d")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "U1")
+        e[i][E("PL_POST")] = e[i][E("HOME_POST")]; return ("Episodes", i)
+    @rule("527")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S" and r[E("PLACE")] == "U1")
+        e[i][E("PLACE")] = "R2"; e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("530")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S" and r[E("PLACE")] == "U1")
+        e[i][E("PLACE")] = "P1"; e[i][E("PLACE_PROVIDER")] = "PR4"; e[i][E("URN")] = ""; return ("Episodes", i)
+    def after_move(e):
+        return _first(range(1, len(e)), lambda k: e[k][E("RNE")] == "P" and e[k - 1][0] == e[k][0]
+                      and not e[k][E("PLACE")].startswith("T") and not e[k - 1][E("PLACE")].startswith("T"))
+    @rule("431")
+    def _(h, e, m):
+        i = after_move(e)
+        e[i][E("RNE")] = "S"; return ("Episodes", i)
+    @rule("432")
+    def _(h, e, m):
+        i = after_move(e)
+        e[i - 1][E("REC")] = "E13"; e[i - 1][E("REASON_PLACE_CHANGE")] = ""; return ("Episodes", i)
+    @rule("433")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "L")
+        e[i][E("DECOM")] = D(parse(e[i][E("DECOM")]) + timedelta(days=1)); return ("Episodes", i)
+    @rule("504")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "L")
+        e[i][E("CIN")] = "N8" if e[i][E("CIN")] != "N8" else "N7"; return ("Episodes", i)
+    @rule("225")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REASON_PLACE_CHANGE")] and not r[E("PLACE")].startswith("T"))
+        e[i][E("REASON_PLACE_CHANGE")] = ""; return ("Episodes", i)
+    @rule("226")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        e[i][E("REASON_PLACE_CHANGE")] = "OTHER"; return ("Episodes", i)
+    @rule("381")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        e[i][E("REC")] = "E8"; return ("Episodes", i)
+    @rule("383")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        e[i + 1][E("PLACE")] = "U6" if e[i + 1][E("PLACE")] != "U6" else "U5"; return ("Episodes", i + 1)
+    @rule("357")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S" and parse(r[E("DECOM")]) >= date(year, 4, 1))
+        e[i][E("RNE")] = "P"; return ("Episodes", i)
+    @rule("302")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S")
+        h[child_row(h, e[i][0])][H("DOB")] = D(parse(e[i][E("DECOM")]) + timedelta(days=3)); return ("Episodes", i)
+    @rule("352")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "S")
+        h[child_row(h, e[i][0])][H("DOB")] = D(parse(e[i][E("DECOM")]) - timedelta(days=365 * 18 + 30)); return ("Episodes", i)
+    @rule("620")
+    def _(h, e, m):
+        i = _first(h, lambda r: r[H("SEX")] in ("2", "F") and parse(r[H("DOB")]) > date(year - 11, 4, 1))
+        h[i][H("MOTHER")] = "1"; h[i][H("MC_DOB")] = D(date(year, 5, 1)); return ("Header", i)
+    @rule("578")
+    def _(h, e, m):
+        k = _first(e, lambda r: r[E("RNE")] == "S" and parse(r[E("DECOM")]) > date(year, 6, 1))
+        child, decom = e[k][0], parse(e[k][E("DECOM")])
+        m.append([child, h[child_row(h, child)][H("DOB")], "M", D(decom - timedelta(days=10)), D(decom - timedelta(days=9))])
+        return ("Missing", len(m) - 1)
+    def first_closed_s(e, longer_than=0):
+        return _first(e, lambda r: r[E("RNE")] == "S" and closed(r) and (parse(r[E("DEC")]) - parse(r[E("DECOM")])).days > longer_than)
+    for code, status, days in (("361", "L1", 3), ("362", "L2", 21), ("363", "L3", 7), ("364", "J2", 21)):
+        def make(code=code, status=status, days=days):
+            @rule(code)
+            def _(h, e, m):
+                i = first_closed_s(e, days)
+                e[i][E("LS")] = status; return ("Episodes", i)
+        make()
+    @rule("367")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r) and parse(r[E("DECOM")]) < date(year + 1, 1, 1))
+        e[i][E("LS")] = "V3"; return ("Episodes", i)
+    @rule("366")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "P" and closed(r))
+        e[i][E("LS")] = "V3"; return ("Episodes", i)
+    @rule("377")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        child = e[i][0]
+        for k, r in enumerate(e):
+            if r[0] == child and r[E("RNE")] != "S" and k != i:
+                pass
+        e[i][E("PLACE")] = "T3"
+        # Two more T3 episodes of the same child, short, after its last episode ended (a new period of care is not needed: the
+        # rule counts T3 episodes whatever their dates).
+        last = max(k for k, r in enumerate(e) if r[0] == child)
+        for n in (1, 2):
+            row = list(e[i]); row[E("DECOM")] = D(date(year + 1, 3, 1) + timedelta(days=2 * n)); row[E("DEC")] = D(date(year + 1, 3, 2) + timedelta(days=2 * n))
+            e.insert(last + n, row)
+        return ("Episodes", i)
+    @rule("390")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REC")] in ("E8", "E13", "E4A"))
+        e[i][E("REC")] = "E11"; return ("Episodes", i)
+    @rule("408")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("PLACE")] = "A5"; e[i][E("PLACE_PROVIDER")] = "PR1"; return ("Episodes", i)
+    @rule("451")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r))
+        e[i][E("LS")] = "D1"; return ("Episodes", i)
+    @rule("516")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REC")] in ("E8", "E13", "E4A") and r[E("PLACE")] not in ("U1", "U2", "U3", "U4", "U5", "U6"))
+        e[i][E("REC")] = "E45"; return ("Episodes", i)
+    @rule("336")
+    def _(h, e, m):
+        i = _first(range(1, len(e)), lambda k: e[k][E("RNE")] == "P" and e[k - 1][0] == e[k][0] and e[k - 1][E("PLACE")] == "K2")
+        e[i][E("PLACE")] = "A3"; e[i][E("URN")] = "XXXXXXX"; return ("Episodes", i)
+    @rule("199")
+    def _(h, e, m):
+        i = _first(range(1, len(e)), lambda k: e[k - 1][0] == e[k][0] and e[k - 1][E("REC")] == "X1")
+        e[i - 1][E("REC")] = "E11"; e[i - 1][E("PLACE")] = "A3"; e[i - 1][E("URN")] = "XXXXXXX"; e[i][E("RNE")] = "S"
+        return ("Episodes", i)
+    @rule("210")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "P" and not closed(r))
+        e[i][E("DECOM")] = D(date(year + 1, 3, 25)); e[i - 1][E("DEC")] = e[i][E("DECOM")]
+        h[child_row(h, e[i][0])][H("UPN")] = "UN4"; return ("Episodes", i)
+    def girl_with(e, h, test):
+        for k, r in enumerate(e):
+            hr = h[child_row(h, r[0])]
+            if hr[H("SEX")] in ("2", "F") and test(r):
+                return k, child_row(h, r[0])
+        raise LookupError("no row to change")
+    @rule("142")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REC")] == "X1")
+        e[i][E("REC")] = ""; e[i][E("REASON_PLACE_CHANGE")] = ""; return ("Episodes", i)
+    @rule("214")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("LS")] = "V4"; return ("Episodes", i)
+    @rule("217")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("RNE")] == "P" and not r[E("PLACE")].startswith("T"))
+        e[i][E("PLACE")] = "A3"; e[i][E("URN")] = "XXXXXXX"; return ("Episodes", i)
+    @rule("217t")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r))
+        e[i][E("PLACE")] = "P2"; e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("230")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r))
+        e[i][E("PLACE")] = "H5"; e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("358")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("LS")] = "J1"; h[child_row(h, e[i][0])][H("DOB")] = D(parse(e[i][E("DECOM")]) - timedelta(days=365 * 5)); return ("Episodes", i)
+    @rule("359")
+    def _(h, e, m):
+        i = _first(e, lambda r: not closed(r) and r[E("RNE")] != "S")
+        h[child_row(h, e[i][0])][H("DOB")] = D(date(year - 18, 6, 1)); return ("Episodes", i)
+    for code, place in (("370", "P2"), ("371", "H5")):
+        def make(code=code, place=place):
+            @rule(code)
+            def _(h, e, m):
+                i = _first(e, lambda r: closed(r) and r[E("RNE")] in ("P", "T") and r[E("PLACE")] in ("U1", "U2", "U4"))
+                e[i][E("PLACE")] = place; e[i][E("URN")] = "SC654321"
+                h[child_row(h, e[i][0])][H("DOB")] = D(parse(e[i][E("DECOM")]) - timedelta(days=365 * 12)); return ("Episodes", i)
+        make()
+    @rule("382")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "T4")
+        e[i][E("LS")] = "V3"; return ("Episodes", i)
+    @rule("388")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("REC")] in ("E8", "E13", "E4A"))
+        e[i][E("REC")] = "X1"; return ("Episodes", i)
+    @rule("392c")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "U1")
+        e[i][E("PL_POST")] = "QQ1 1QQ Q"; return ("Episodes", i)
+    @rule("426")
+    def _(h, e, m):
+        i = _first(range(1, len(e)), lambda k: e[k - 1][0] == e[k][0] and e[k - 1][E("RNE")] == "S")
+        e[i - 1][E("LS")] = "V3"; e[i][E("LS")] = "V4"; return ("Episodes", i)
+    @rule("446")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("LS")] = "E1"; e[i][E("DECOM")] = D(date(2005, 1, 1)); return ("Episodes", i)
+    @rule("501")
+    def _(h, e, m):
+        i = after_move(e)
+        e[i - 1][E("DEC")] = D(parse(e[i][E("DECOM")]) + timedelta(days=3)); return ("Episodes", i)
+    @rule("528")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("PLACE")] = "R2"; e[i][E("PLACE_PROVIDER")] = "PR2"; e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("531")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("PLACE")] = "P1"; e[i][E("PLACE_PROVIDER")] = "PR5"; e[i][E("URN")] = ""; return ("Episodes", i)
+    @rule("566")
+    def _(h, e, m):
+        i = _first(m, lambda r: r[M("MIS_END")])
+        setcell(m, MISSING, i, "MISSING", ""); return ("Missing", i)
+    def missing_in_closed_episode(e, m, care_ended):
+        for k, r in enumerate(m):
+            if not r[M("MIS_END")]:
+                continue
+            s = parse(r[M("MIS_START")])
+            eps = [x for x in e if x[0] == r[0]]
+            if care_ended and not eps[-1][E("REC")] in ("E8", "E13", "E4A"):
+                continue
+            if any(closed(x) and parse(x[E("DECOM")]) <= s <= parse(x[E("DEC")]) for x in eps):
+                return k
+        raise LookupError("no row to change")
+    @rule("575")
+    def _(h, e, m):
+        i = missing_in_closed_episode(e, m, False)
+        setcell(m, MISSING, i, "MIS_END", ""); return ("Missing", i)
+    @rule("577")
+    def _(h, e, m):
+        i = missing_in_closed_episode(e, m, True)
+        setcell(m, MISSING, i, "MIS_END", ""); return ("Missing", i)
+    @rule("581")
+    def _(h, e, m):
+        i = _first(m, lambda r: r[M("MIS_END")])
+        first = min(parse(x[E("DECOM")]) for x in e if x[0] == m[i][0])
+        m[i][M("MIS_START")] = D(first - timedelta(days=20)); m[i][M("MIS_END")] = D(first - timedelta(days=19))
+        return ("Missing", i)
+    @rule("607")
+    def _(h, e, m):
+        k, hi = girl_with(e, h, lambda r: r[E("REC")] in ("E8", "E13", "E4A"))
+        h[hi][H("MOTHER")] = ""; return ("Episodes", k)
+    @rule("621")
+    def _(h, e, m):
+        k, hi = girl_with(e, h, lambda r: True)
+        h[hi][H("MOTHER")] = "1"; h[hi][H("MC_DOB")] = D(parse(h[hi][H("DOB")]) - timedelta(days=1)); return ("Header", hi)
+    @rule("625")
+    def _(h, e, m):
+        k, hi = girl_with(e, h, lambda r: closed(r))
+        h[hi][H("MOTHER")] = "1"; h[hi][H("MC_DOB")] = D(date(year + 1, 5, 1))
+        child = e[k][0]
+        last = max((kk for kk, r in enumerate(e) if r[0] == child and closed(r)), key=lambda kk: parse(e[kk][E("DEC")]))
+        return ("Episodes", last)
     return F
 
 def in_year(c, year):

@@ -26,7 +26,7 @@ final class ConcurrencyTests: XCTestCase {
                 for start in stride(from: 0, to: lines.count, by: 200) {
                     let chunk = lines[start..<min(start + 200, lines.count)].joined(separator: "\n") + "\n"
                     pipe.fileHandleForWriting.write(Data(chunk.utf8))
-                    usleep(20_000)
+                    usleep(50_000)   // the writers run about 1.5 s, long enough for readers to overlap them many times
                 }
                 try? pipe.fileHandleForWriting.close()
             }

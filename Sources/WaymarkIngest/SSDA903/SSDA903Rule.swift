@@ -57,7 +57,7 @@ struct SSDA903Rule: Sendable {
 
 /// Every rule Waymark applies to an SSDA903 return, rejecting rules first.
 enum SSDA903Rules {
-    static let all: [SSDA903Rule] = headerRules + episodeRules + missingRules
+    static let all: [SSDA903Rule] = headerRules + episodeRules + ageRules + placementRules + legalStatusRules + missingRules
 
     /// The DfE codes covered (Waymark's own `WM` checks left out).
     static var dfeCodes: [String] { Array(Set(all.map(\.code).filter { !$0.hasPrefix("WM") })).sorted() }
