@@ -1,3 +1,4 @@
+import Foundation
 import WaymarkIngest
 import WaymarkLog
 import WaymarkStore
@@ -94,6 +95,8 @@ enum IngestCommand {
         var ledger = IngestLedger(logDirectory: log)
         let isManifest = a.value("manifest") != nil
         for feed in manifest.feeds {
+            let progress = ElapsedProgress("waymark ingest \(feed.adapter) \(feed.la ?? feed.force ?? feed.provider ?? feed.register ?? "")")
+            defer { progress.finish() }
             var quarantine = Quarantine(adapter: feed.adapter)
             let adapter: FeedAdapter
             do {
@@ -112,7 +115,6 @@ enum IngestCommand {
                 skipped += 1
                 continue
             }
-            let progress = Progress("waymark ingest \(feed.adapter) \(adapter.agency)")
             let summary: IngestSummary
             do {
                 var options = IngestOptions(recordedAt: recordedAt, retractMissing: feed.retractMissing, writer: writer)
