@@ -70,10 +70,12 @@ extension SSDA903Rules {
             return missing.indices.filter { !known.contains(missing[$0].child) }
         },
         SSDA903Rule(code: "INT13", table: .missing, field: "DOB", outcome: .finding, reason: "the date of birth differs from the child's in Header") { ctx in
-            guard ctx.header != nil, let missing = ctx.missing else { return [] }
+            guard let header = ctx.header, let missing = ctx.missing else { return [] }
+            var dates: [String: Set<CivilDate>] = [:]
+            for h in header { if let dob = h.dob { dates[h.child, default: []].insert(dob) } }
             return missing.indices.filter { i in
-                guard let dob = missing[i].dob else { return false }
-                return (ctx.header ?? []).contains { $0.child == missing[i].child && $0.dob != nil && $0.dob != dob }
+                guard let dob = missing[i].dob, let known = dates[missing[i].child] else { return false }
+                return known.contains { $0 != dob }
             }
         },
         SSDA903Rule(code: "575", table: .missing, field: "MIS_END", outcome: .finding,
