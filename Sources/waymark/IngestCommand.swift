@@ -34,8 +34,10 @@ enum IngestCommand {
                                                2017-18 to 2025-26); host LA from PL_LA, else the
                                                postcode map (CSV postcode,la with full postcodes
                                                or districts; `make postcode-map` builds one), else
-                                               unknown. Rules that need the DfE's reference data
-                                               (distances, URN register) are not run.
+                                               unknown. Rules 420 and 1015 (placement LA) run
+                                               for episodes whose LA PL_LA or the map gives;
+                                               rules that need postcode coordinates or the
+                                               Ofsted URN register are not run.
       police --force CODE                      a force's missing-person incident export
       rhi --provider CODE                      a return-home-interview provider's return
       care-homes [--register NAME]             the care-home register (default register OFSTED)

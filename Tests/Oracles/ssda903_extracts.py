@@ -36,6 +36,10 @@ def postcodes():
         df = p.dataframe
         pick = lambda la, n: sorted(df[df.laua == la]["pcd"].tolist())[:: max(1, len(df[df.laua == la]) // n)][:n]
         _postcodes = {"in": pick(LA_GSS, 400), "out": pick("E08000007", 100) + pick("E09000010", 100)}
+        # Each postcode's DfE LA number, from the ONS table (Haringey 309, Stockport 356, Enfield 308).
+        dfe = {"E09000014": "309", "E08000007": "356", "E09000010": "308"}
+        chosen = set(_postcodes["in"] + _postcodes["out"])
+        _postcodes["la"] = {pcd: dfe[la] for pcd, la in zip(df["pcd"], df["laua"]) if pcd in chosen}
     return _postcodes
 
 def style_postcode(pc, style):
@@ -153,6 +157,12 @@ def rows(children, year):
 
 def write(dirname, h, e, m):
     os.makedirs(dirname, exist_ok=True)
+    # The return's postcodes and their LAs, as `make postcode-map` gives them, for --postcode-map.
+    la = postcodes()["la"]
+    with open(os.path.join(dirname, "postcode-map.csv"), "w") as f:
+        f.write("postcode,la\n")
+        for pc in sorted(la):
+            f.write(f"{pc},{la[pc]}\n")
     for name, cols, data in (("header.csv", HEADER, h), ("episodes.csv", EPISODES, e), ("missing.csv", MISSING, m)):
         with open(os.path.join(dirname, name), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")
@@ -599,6 +609,14 @@ def fault_rows(h, e, m, year):
             if hr[H("SEX")] in ("2", "F") and test(r):
                 return k, child_row(h, r[0])
         raise LookupError("no row to change")
+    @rule("1015")
+    def _(h, e, m):
+        i = _first(e, lambda r: r[E("PLACE")] == "K2" and r[E("PLACE_PROVIDER")] == "PR4" and r[E("PL_POST")].replace(" ", "").upper()[:2] in ("SK", "EN"))
+        e[i][E("PLACE_PROVIDER")] = "PR1"; return ("Episodes", i)
+    @rule("420")
+    def _(h, e, m):
+        i = first_closed_s(e)
+        e[i][E("LS")] = "V3"; return ("Episodes", i)
     @rule("142")
     def _(h, e, m):
         i = _first(e, lambda r: r[E("REC")] == "X1")

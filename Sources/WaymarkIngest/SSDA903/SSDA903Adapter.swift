@@ -99,7 +99,7 @@ public struct SSDA903Adapter: FeedAdapter {
         var extract = read
         out.duplicateRows = extract.removeRepeatedRows()
         let year = collectionYear ?? extract.latestDate.map(CollectionYear.init(containing:)) ?? CollectionYear(containing: CivilDate(year: 2000, month: 4, day: 1))
-        let ctx = SSDA903Context(la: la, year: year, extract: extract)
+        let ctx = SSDA903Context(la: la, year: year, extract: extract) { e in self.hostLA(e, e.plPost.flatMap(Postcode.init)) }
 
         // The rules: rejections first, then findings on the rows that stay.
         var rejected: [SSDA903Table: Set<Int>] = [:]

@@ -87,8 +87,11 @@ struct SSDA903Context: Sendable {
     let headerByChild: [String: HeaderRow]
     /// Indices of each child's episodes, ordered by DECOM (rows with no DECOM last), then file order.
     let episodesByChild: [String: [Int]]
+    /// Each episode's placement LA (DfE number) where the return says it (PL_LA) or the
+    /// postcode map knows PL_POST; nil where not known.
+    let placementLA: [String?]
 
-    init(la: String, year: CollectionYear, extract: SSDA903Extract) {
+    init(la: String, year: CollectionYear, extract: SSDA903Extract, placementLA: (EpisodeRow) -> String? = { _ in nil }) {
         self.la = la
         self.year = year
         codes = SSDA903Codes(year: year)
@@ -112,6 +115,7 @@ struct SSDA903Context: Sendable {
             }
         }
         episodesByChild = eps
+        self.placementLA = all.map(placementLA)
     }
 
     /// The child's age in whole years on `day`.

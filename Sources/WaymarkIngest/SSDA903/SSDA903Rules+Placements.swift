@@ -68,6 +68,24 @@ extension SSDA903Rules {
             let withEpisodes = Set((ctx.episodes ?? []).map(\.child))
             return header.indices.filter { !withEpisodes.contains(header[$0].child) }
         },
+        // The placement LA, where the return's PL_LA or the postcode map gives it (the DfE
+        // derives it from the ONS postcode table): run only for episodes whose LA is known.
+        SSDA903Rule(code: "1015", table: .episodes, field: "PLACE_PROVIDER", outcome: .finding,
+                    reason: "the placement provider is the LA's own provision (PR1) but the placement is in another LA") { ctx in
+            guard let all = ctx.episodes else { return [] }
+            let exempt = Set(["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"] + (ctx.year.startYear >= 2025 ? ["K3"] : []))
+            return all.indices.filter { i in
+                let e = all[i]
+                guard e.provider == "PR1", let ls = e.ls, let place = e.place, !["V3", "V4"].contains(ls), !exempt.contains(place),
+                      let host = ctx.placementLA[i] else { return false }
+                return host != ctx.la
+            }
+        },
+        SSDA903Rule(code: "420", table: .episodes, field: "PL_LA", outcome: .finding,
+                    reason: "the LA of placement is known but the child is looked after under legal status V3 or V4") { ctx in
+            guard let all = ctx.episodes else { return [] }
+            return all.indices.filter { ["V3", "V4"].contains(all[$0].ls ?? "") && ctx.placementLA[$0] != nil }
+        },
         .episodeChain("625", "DEC", .finding, "the mother's child was born after the collection year or after care ended") { ctx, all, chain in
             guard let mc = ctx.headerByChild[all[chain[0]].child]?.mcDob,
                   let last = chain.filter({ all[$0].dec != nil }).max(by: { all[$0].dec! < all[$1].dec! }) else { return [] }
