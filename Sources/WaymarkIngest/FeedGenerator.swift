@@ -373,7 +373,12 @@ public struct FeedGenerator {
             let placePost = postcode(p.district, c.index * 13 + k)
             let urn = p.urn ?? String(2_000_000 + (c.index * 31 + k) % 7_000_000)
             var episodes: [(start: CivilDate, rne: String, ls: String)] = [(p.start, rne, ls)]
-            if let end = p.end, (c.index + k) % 5 == 0, end.daysSinceEpoch - p.start.daysSinceEpoch > 60 {
+            // (Only for placements that start in a generated year, so the return that lists the
+            // change also listed, or an earlier one did, the episode that began the placement:
+            // a return whose first episode of a placement is the L one would start a placement
+            // there, and the police exports name placements by their first day.)
+            if let end = p.end, (c.index + k) % 5 == 0, end.daysSinceEpoch - p.start.daysSinceEpoch > 60,
+               p.start >= CivilDate(year: options.firstYear, month: 4, day: 1) {
                 ls = ls == "C2" ? "C1" : "C2"
                 episodes.append((CivilDate(daysSinceEpoch: (p.start.daysSinceEpoch + end.daysSinceEpoch) / 2), "L", ls))
             }

@@ -138,8 +138,11 @@ enum IngestCommand {
             if let file = summary.findingsFile { printError("waymark ingest \(feed.adapter): findings file \(file)") }
             if !summary.missing.isEmpty {
                 let file = try MissingList.write(summary.missing, logDirectory: log, adapter: feed.adapter, agency: adapter.agency)
-                printError("waymark ingest \(feed.adapter): \(summary.missing.count) record\(summary.missing.count == 1 ? "" : "s") missing from the snapshot"
-                           + (feed.retractMissing ? " (retracted)" : "") + ", listed in \(file)")
+                var byTable: [Substring: Int] = [:]
+                for key in summary.missing { byTable[key.split(separator: "/").first ?? "", default: 0] += 1 }
+                let kinds = byTable.keys.sorted().map { "\($0) \(byTable[$0]!)" }.joined(separator: ", ")
+                printError("waymark ingest \(feed.adapter): \(summary.missing.count) record\(summary.missing.count == 1 ? "" : "s") missing from the snapshot (\(kinds))"
+                           + (feed.retractMissing ? ", retracted" : "") + ", listed in \(file)")
             }
             var result = summary
             result.count(rejected: quarantine.rows)
