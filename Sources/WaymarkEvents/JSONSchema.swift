@@ -82,6 +82,8 @@ public final class JSONSchema: @unchecked Sendable {
         var anyOf: [Node]?, oneOf: [Node]?, allOf: [Node]?
         var ref: String?
         var alwaysFalse = false
+        /// The schema's `description`, said in a message where a value does not fit it.
+        var summary: String?
         /// The same facts as bytes, for readers of raw JSON (`EventBytesCheck`): each property's
         /// name and schema, the required names, the enum's strings (nil: no enum, or one with a
         /// value that is not a string), and the `$defs` schema `ref` names (set by the document,
@@ -101,6 +103,7 @@ public final class JSONSchema: @unchecked Sendable {
             guard let o = schema.objectValue else { throw SchemaError("\(location): a schema must be an object or a boolean") }
             for m in o.members {
                 let k = m.key, v = m.value
+                if k == "description" { summary = v.stringValue }
                 if JSONSchema.annotations.contains(k) || k.hasPrefix("x-") { continue }
                 guard JSONSchema.checked.contains(k) else { throw SchemaError("\(location): keyword \"\(k)\" is not supported") }
                 func int() throws -> Int {
@@ -175,15 +178,15 @@ public final class JSONSchema: @unchecked Sendable {
             }
             if let constValue, value != constValue { return fail("must be \(describe(constValue))") }
             if let enumValues, !enumValues.contains(value) {
-                let shown = value.stringValue.map { $0.count <= 24 ? "\"\($0)\" is not a known code; " : "" } ?? ""
-                return fail(shown + "must be one of " + enumValues.map(describe).joined(separator: ", "))
+                // The rejected value is not repeated: a free-text value may be personal data.
+                return fail("not a known code; must be one of " + enumValues.map(describe).joined(separator: ", "))
             }
             switch value {
             case let .string(s):
                 let length = s.unicodeScalars.count
                 if let minLength, length < minLength { return fail(minLength == 1 ? "must not be empty" : "shorter than \(minLength) characters") }
                 if let maxLength, length > maxLength { return fail("longer than \(maxLength) characters") }
-                if let pattern, !pattern.matches(s) { return fail("does not have the expected form (\(pattern.text))") }
+                if let pattern, !pattern.matches(s) { return fail("does not have the expected form" + (summary.map { ": " + $0 } ?? "")) }
                 if let format {
                     switch format {
                     case "date-time": if RFC3339.parse(s) == nil { return fail("not an RFC 3339 date-time (e.g. 2023-03-01T21:15:00Z)") }

@@ -74,9 +74,15 @@ public struct FeedTableSchema: Sendable {
     }
 
     /// Reads a CSV file of this table: rows that fail CSV parsing or the schema go to the
-    /// quarantine; a file missing a required column is rejected whole (one quarantine entry
-    /// naming the column) and gives no rows.
+    /// quarantine; a file missing a required column, or naming one twice, is rejected whole
+    /// (one quarantine entry naming the column) and gives no rows.
     public func read(path: String, displayName: String, csv: CSVFile, into quarantine: inout Quarantine) -> [FeedRow]? {
+        // A column named twice would leave one of its values unread: the file is refused.
+        if let repeated = csv.header.enumerated().first(where: { i, name in !name.isEmpty && csv.header[..<i].contains(name) }) {
+            quarantine.add(file: displayName, line: 1, field: repeated.element,
+                           reason: "column \(repeated.element) appears twice in the header row: the file is rejected whole", raw: csv.header.joined(separator: ","))
+            return nil
+        }
         let missing = missingColumns(csv.header)
         if !missing.isEmpty {
             quarantine.add(file: displayName, line: 1, field: missing[0],

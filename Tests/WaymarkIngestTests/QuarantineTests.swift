@@ -97,6 +97,18 @@ final class QuarantineTests: XCTestCase {
         XCTAssertEqual(q.rows.count, 1)
         XCTAssertTrue(q.rows[0].reason.hasPrefix("not an SSDA903 table"))
     }
+
+    func testAColumnNamedTwiceRejectsTheFileNamingIt() throws {
+        let dir = freshLog()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The care-home register with URN twice: which URN would a row have?
+        let header = "URN,NAME,LA,REGULATED,SECTOR,PLACES,REGISTERED_ON,PHILOMENA_DATE,URN"
+        try "\(header)\nSC041236,Elm House,356,yes,private,4,2019-03-01,,SC099999\n".write(toFile: dir + "/homes.csv", atomically: true, encoding: .utf8)
+        var q = Quarantine(adapter: "care-homes")
+        let out = try Fixture.careHomes().read(files: [dir + "/homes.csv"], quarantine: &q)
+        XCTAssertTrue(out.records.isEmpty)
+        XCTAssertEqual(q.rows.map(\.message), [dir + "/homes.csv:1: field URN: column URN appears twice in the header row: the file is rejected whole"])
+    }
 }
 
 /// The feed schemas, on hand-written rows, by Waymark and by Python's jsonschema.
