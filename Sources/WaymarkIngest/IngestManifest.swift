@@ -99,7 +99,10 @@ public enum AdapterFactory {
         switch feed.adapter {
         case "ssda903":
             let la = try need(feed.la, "la")
-            guard la.count == 3, la.allSatisfy(\.isNumber) else { throw IngestError.usage("--la must be a three-digit DfE LA number, not '\(la)'") }
+            // ASCII digits only: `isNumber` would also take "½" or Arabic-Indic digits.
+            guard la.utf8.count == 3, la.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw IngestError.usage("--la must be a three-digit DfE LA number (ASCII digits)")
+            }
             let doc = try schema("ssda903")
             var year: CollectionYear? = nil
             if let text = feed.collectionYear {
@@ -112,14 +115,18 @@ public enum AdapterFactory {
             return try SSDA903Adapter(la: la, schema: doc, postcodeMap: map, collectionYear: year)
         case "police":
             let force = try need(feed.force, "force")
-            guard force.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else { throw IngestError.usage("--force must be a force code such as MPS, not '\(force)'") }
+            guard force.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else { throw IngestError.usage("--force must be a force code of 2-10 capital letters and digits, such as MPS") }
             return try PoliceAdapter(force: force, schema: schema("police"))
         case "rhi":
             let provider = try need(feed.provider, "provider")
-            guard provider.range(of: "^[A-Z0-9][A-Z0-9_-]{0,31}$", options: .regularExpression) != nil else { throw IngestError.usage("--provider must be a code such as CATCH22, not '\(provider)'") }
+            guard provider.range(of: "^[A-Z0-9][A-Z0-9_-]{0,31}$", options: .regularExpression) != nil else { throw IngestError.usage("--provider must be a code of capital letters, digits, '-' and '_', such as CATCH22") }
             return try RHIAdapter(provider: provider, schema: schema("rhi"))
         case "care-homes":
-            return try CareHomesAdapter(register: feed.register ?? "OFSTED", schema: schema("care-homes"))
+            let register = feed.register ?? "OFSTED"
+            guard register.range(of: "^[A-Z0-9]{2,10}$", options: .regularExpression) != nil else {
+                throw IngestError.usage("--register must be a code of 2-10 capital letters and digits, such as OFSTED")
+            }
+            return try CareHomesAdapter(register: register, schema: schema("care-homes"))
         default:
             throw IngestError.usage("unknown adapter '\(feed.adapter)' (ssda903, police, rhi, care-homes)")
         }
