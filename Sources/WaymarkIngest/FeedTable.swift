@@ -62,6 +62,15 @@ public struct FeedTableSchema: Sendable {
         return String(field[lo..<hi])
     }
 
+    /// Rejects a file whose header row names a column twice (which of its values would a row
+    /// have?): one quarantine entry naming the column; true when it did.
+    static func rejectRepeatedColumn(_ header: [String], file: String, into quarantine: inout Quarantine) -> Bool {
+        guard let repeated = header.enumerated().first(where: { i, name in !name.isEmpty && header[..<i].contains(name) }) else { return false }
+        quarantine.add(file: file, line: 1, field: repeated.element,
+                       reason: "column \(repeated.element) appears twice in the header row: the file is rejected whole", raw: header.joined(separator: ","))
+        return true
+    }
+
     /// The missing required columns of a header row.
     public func missingColumns(_ header: [String]) -> [String] { requiredColumns.filter { !header.contains($0) } }
 
@@ -77,12 +86,7 @@ public struct FeedTableSchema: Sendable {
     /// quarantine; a file missing a required column, or naming one twice, is rejected whole
     /// (one quarantine entry naming the column) and gives no rows.
     public func read(path: String, displayName: String, csv: CSVFile, into quarantine: inout Quarantine) -> [FeedRow]? {
-        // A column named twice would leave one of its values unread: the file is refused.
-        if let repeated = csv.header.enumerated().first(where: { i, name in !name.isEmpty && csv.header[..<i].contains(name) }) {
-            quarantine.add(file: displayName, line: 1, field: repeated.element,
-                           reason: "column \(repeated.element) appears twice in the header row: the file is rejected whole", raw: csv.header.joined(separator: ","))
-            return nil
-        }
+        if FeedTableSchema.rejectRepeatedColumn(csv.header, file: displayName, into: &quarantine) { return nil }
         let missing = missingColumns(csv.header)
         if !missing.isEmpty {
             quarantine.add(file: displayName, line: 1, field: missing[0],

@@ -61,11 +61,7 @@ public struct SSDA903Extract: Sendable {
         let csv = CSVFile(bytes: bytes)
         rowCount += csv.rows.count + csv.problems.count
         let header = csv.header.map { $0.uppercased() }
-        if let repeated = header.enumerated().first(where: { i, name in !name.isEmpty && header[..<i].contains(name) }) {
-            quarantine.add(file: path, line: 1, field: repeated.element,
-                           reason: "column \(repeated.element) appears twice in the header row: the file is rejected whole", raw: csv.header.joined(separator: ","))
-            return
-        }
+        if FeedTableSchema.rejectRepeatedColumn(header, file: path, into: &quarantine) { return }
         guard let table = SSDA903Extract.recognise(header, schemas) else {
             quarantine.add(file: path, line: 1, field: nil,
                            reason: "not an SSDA903 table: the header row matches none of header.csv, episodes.csv, missing.csv; the file is rejected whole",
