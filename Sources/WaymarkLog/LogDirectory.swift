@@ -4,6 +4,8 @@
 /// DIR/00000000000000000000.log        segment data (records from offset 0)
 /// DIR/00000000000000000000.index      its offset index
 /// DIR/00000000000000000000.timeindex  its time index
+/// DIR/00000000000000000000.marks      its correcting events (with a marker)
+/// DIR/00000000000000000000.chain      its hash chain state (and commit marker)
 /// DIR/00000000000000052113.log        the next segment, and so on
 /// DIR/ids.index                       the key (event id) index
 /// DIR/.lock                           the writer lock (holds the writer's PID)

@@ -215,6 +215,27 @@ public final class LogReader {
         return SegmentMarks(marker: marker.name, records: UInt32(end.rawValue - segment.baseOffset.rawValue), relativeOffsets: relative)
     }
 
+    /// The sealed chain of `segment` (which ends before offset `end`), computed from its
+    /// records, continuing `chain` (its chainStart and the value before the first record).
+    func scanChain(of segment: SegmentName, end: Offset, continuing chain: SegmentChain) throws -> SegmentChain {
+        var sealed = chain
+        sealed.sealed = true
+        sealed.records = 0
+        sealed.head = chain.previous
+        if let scanner = try openScanner(segment, isLast: false, at: segment.baseOffset) {
+            while let record = try scanner.next() {
+                sealed.head = sealed.head.then(frame: record.checkedBytes)
+                sealed.records += 1
+                sealed.endPosition = record.position.rawValue + record.length
+            }
+            try LogReader.checkEnd(of: scanner, in: segment, isLast: false)
+        }
+        guard sealed.records == end.rawValue - segment.baseOffset.rawValue else {
+            throw LogError.damaged(file: segment.dataFile, position: 0, reason: "segment ends at offset \(segment.baseOffset.advanced(by: Int64(sealed.records))) but the next one starts at \(end)")
+        }
+        return sealed
+    }
+
     /// The first offset whose recordedAt is later than `time`, or nil when there is none yet.
     /// Uses the time indexes to skip whole segments and to start scanning close to the answer.
     public func firstOffset(recordedAfter time: Timestamp) throws -> Offset? {
@@ -368,9 +389,14 @@ public final class LogReader {
                 expected = candidateOffset
             }
         }
+        // The active segment is read as far as its commit marker: what a writer has written but
+        // not yet made durable stays unseen (it may yet be cut back), and a record the marker
+        // covers that fails its checks is damage, not the end of the data.
+        let committed = isLast ? try SegmentChain.load(path: directory.file(segment.chainFile))?.endPosition : nil
         // Sealed segments never change: long scans read them through a mapping, copying nothing.
         return try SegmentScanner(path: path, fileName: segment.dataFile, from: position, expectedOffset: expected,
-                                  chunkSize: min(chunkSize, 1 << 20), mapped: !isLast && chunkSize >= 1 << 20)
+                                  chunkSize: min(chunkSize, 1 << 20), mapped: !isLast && chunkSize >= 1 << 20,
+                                  readLimit: committed, acknowledgedEnd: committed ?? 0)
     }
 
     /// The offset field of the frame at `position`, if a whole frame with a good checksum is there.

@@ -20,9 +20,21 @@ public struct VerifyReport: Sendable {
     /// Derived files (indexes) that disagree with the data: file and reason. They are rebuilt
     /// by the next writer or `waymark recover`; the records themselves are intact.
     public var indexProblems: [(file: String, reason: String)] = []
+    /// The offset where the hash chain starts (0 for a log chained from the start; later for
+    /// a log written before chains, or where a chain file was lost); nil: no chain.
+    public var chainStart: Offset?
+    /// The chain's value after the last record, and the offset after it: what
+    /// `verify --digest` prints as `HASH@OFFSET`.
+    public var head: (digest: ChainDigest, offset: Offset)?
+    /// Where the records disagree with the hash chain: a record edited (even with its CRC
+    /// recomputed), removed or added, or a segment removed. The log is not intact.
+    public var chainProblems: [(file: String, reason: String)] = []
+    /// The chain value the log had at `expected`'s offset, when one was asked for (nil if
+    /// the chain does not cover that offset).
+    public var expectedFound: ChainDigest?
 
-    /// Whether records and indexes are all as they should be.
-    public var isIntact: Bool { damage == nil && indexProblems.isEmpty }
+    /// Whether records, indexes and the hash chain are all as they should be.
+    public var isIntact: Bool { damage == nil && indexProblems.isEmpty && chainProblems.isEmpty }
 }
 
 /// Checks every record of a log: framing and CRC-32C, segment headers, offsets dense and
@@ -39,8 +51,9 @@ public struct LogVerifier {
         self.marker = marker
     }
 
-    /// Runs every check and reports what it found.
-    public func verify() throws -> VerifyReport {
+    /// Runs every check and reports what it found; with `expect`, also the chain's value
+    /// after the record before that offset (`expectedFound`).
+    public func verify(expect: Offset? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         let segments = try directory.segments()
         report.segments = segments.count
@@ -52,6 +65,8 @@ public struct LogVerifier {
         }
         var lastAt: Timestamp? = nil
         var hashes: [(UInt64, Offset)] = []
+        // The chain recomputed from the records (nil until it starts).
+        var chained: (start: Offset, head: ChainDigest)? = nil
         for (i, segment) in segments.enumerated() {
             let isLast = i == segments.count - 1
             let path = directory.file(segment.dataFile)
@@ -74,9 +89,36 @@ public struct LogVerifier {
             }
             var rebuilt = SegmentIndex()
             var marks: [UInt32] = []
+            let storedChain = try SegmentChain.load(path: directory.file(segment.chainFile))
+            var headAtStored: ChainDigest? = nil
+            if let c = storedChain {
+                if let running = chained {
+                    if c.previous != running.head || c.chainStart != running.start {
+                        report.chainProblems.append((segment.chainFile, "its chain does not continue from the previous segment's head: records before offset \(segment.baseOffset) were changed, removed or added, or a segment was removed"))
+                    }
+                } else if c.previous != .genesis || c.chainStart != segment.baseOffset {
+                    report.chainProblems.append((segment.chainFile, "the chain began at offset \(c.chainStart), before this segment (\(segment.baseOffset)): segments before it were removed"))
+                }
+                chained = (chained?.start ?? c.chainStart, c.previous)
+                if report.chainStart == nil { report.chainStart = c.chainStart }
+                if c.records == 0 { headAtStored = c.previous }
+                if expect == segment.baseOffset { report.expectedFound = c.previous }
+            } else if chained != nil || FileSystem.exists(directory.file(segment.chainFile)) {
+                report.chainProblems.append((segment.chainFile, "missing or failing its checksum: the chain cannot show this segment's records unchanged (`waymark recover` rebuilds it from the data as it is now)"))
+                chained = nil
+            }
             let scanner = try SegmentScanner(path: path, fileName: segment.dataFile, from: SegmentPosition(SegmentHeader.size),
-                                             expectedOffset: segment.baseOffset, lastRecordedAt: lastAt)
+                                             expectedOffset: segment.baseOffset, lastRecordedAt: lastAt,
+                                             acknowledgedEnd: isLast ? storedChain?.endPosition ?? 0 : 0)
+            var count: UInt64 = 0
             while let r = try scanner.next() {
+                if storedChain != nil, let running = chained {
+                    let head = running.head.then(frame: r.checkedBytes)
+                    chained = (running.start, head)
+                    count += 1
+                    if count == storedChain!.records { headAtStored = head }
+                    if let expect, r.offset.next == expect { report.expectedFound = head }
+                }
                 rebuilt.note(relativeOffset: UInt32(r.offset.rawValue - segment.baseOffset.rawValue), position: r.position.rawValue,
                              length: r.length, recordedAt: r.recordedAt.millisecondsSinceEpoch)
                 if report.firstOffset == nil { report.firstOffset = r.offset }
@@ -87,6 +129,14 @@ public struct LogVerifier {
                 if marker?.picks(r.payload) == true { marks.append(UInt32(r.offset.rawValue - segment.baseOffset.rawValue)) }
             }
             expected = report.lastOffset?.next ?? segment.baseOffset
+            if let c = storedChain {
+                let recordsHere = expected.rawValue - segment.baseOffset.rawValue
+                if !isLast, c.records != recordsHere || !c.sealed {
+                    report.chainProblems.append((segment.chainFile, "covers \(c.records) records of a sealed segment holding \(recordsHere)"))
+                } else if headAtStored == nil || headAtStored != c.head {
+                    report.chainProblems.append((segment.chainFile, "the records do not give the chain value it recorded: a record in \(segment.dataFile) was changed (even if its CRC was recomputed), removed or added"))
+                }
+            }
             switch scanner.end! {
             case .clean: break
             case let .tornTail(position, bytes, reason):
@@ -136,6 +186,7 @@ public struct LogVerifier {
             }
         }
         report.lastRecordedAt = lastAt
+        if let c = chained { report.head = (c.head, expected) }
         try verifyKeys(hashes, reader: reader, into: &report)
         return report
     }

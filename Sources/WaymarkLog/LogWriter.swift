@@ -61,7 +61,16 @@ public final class LogWriter {
     private var active: SegmentName
     private var activeFile: SystemFile
     private var activeSize: Int
+    /// Bytes of the active segment known durable (synced): where a failed write cuts back to.
+    private var durableSize: Int
     private var activeIndex: SegmentIndex
+    /// The active segment's hash chain as far as its durable records (its commit marker).
+    private var chain: SegmentChain
+    /// Why an earlier append failed, after which this writer appends nothing more: the records
+    /// of a batch whose write or fsync failed were cut back off the segment, and whether the
+    /// kernel still holds the rest of what it was given cannot be known (PostgreSQL's
+    /// "fsyncgate": after a failed fsync the dirty pages may be gone). A new writer starts clean.
+    private var failure: String?
     /// The active segment's records the marker picked (relative offsets), written out when
     /// it is sealed.
     private var activeMarks: [UInt32] = []
@@ -94,11 +103,13 @@ public final class LogWriter {
 
         var segments = try directory.segments()
         if segments.isEmpty {
-            try LogWriter.createSegment(SegmentName(baseOffset: .zero), in: directory)
+            try LogWriter.createSegment(SegmentName(baseOffset: .zero), chain: SegmentChain(chainStart: .zero, previous: .genesis), in: directory)
             segments = [SegmentName(baseOffset: .zero)]
         }
         // Sealed segments: their indexes must be whole; rebuild any that are not.
         var lastAt: Timestamp? = nil
+        // The chain through the sealed segments, as their chain files give it.
+        var chained: SegmentChain? = nil
         for (i, segment) in segments.dropLast().enumerated() {
             let sealed = try SegmentIndex.load(offsetIndexPath: directory.file(segment.offsetIndexFile),
                                                timeIndexPath: directory.file(segment.timeIndexFile), sealed: true)
@@ -111,6 +122,8 @@ public final class LogWriter {
                 report.rebuiltIndexes.append(segment.offsetIndexFile)
             }
             if let t = index.times.last { lastAt = Timestamp(millisecondsSinceEpoch: t.timestamp) }
+            chained = try LogWriter.sealedChain(of: segment, end: segments[i + 1].baseOffset, after: chained, reader: reader,
+                                                directory: directory, rebuild: options.rebuildIndexes, report: &report)
             if let marker = options.marker {
                 let end = segments[i + 1].baseOffset
                 let path = directory.file(segment.marksFile)
@@ -139,12 +152,29 @@ public final class LogWriter {
             report.truncatedTail = (active.dataFile, 0, headerBytes.count, problem)
         }
         var index = SegmentIndex()
+        // The commit marker: records it covers were acknowledged, so are never cut as torn.
+        let stored = try SegmentChain.load(path: directory.file(active.chainFile))
+        let continuing = SegmentChain(chainStart: chained?.chainStart ?? active.baseOffset, previous: chained?.head ?? .genesis)
+        var chain = stored ?? continuing
+        if let stored, options.rebuildIndexes, stored.previous != continuing.previous || stored.chainStart != continuing.chainStart,
+           stored.previous == .genesis, stored.chainStart == active.baseOffset {
+            // A chain that restarted here (its predecessor's file was lost, or the log predates
+            // chains) joins the chain rebuilt before it.
+            chain = continuing
+        }
+        if chain != stored, try file.size() > SegmentHeader.size { report.rebuiltIndexes.append(active.chainFile) }
         let scanner = try SegmentScanner(path: activePath, fileName: active.dataFile, from: SegmentPosition(SegmentHeader.size),
-                                         expectedOffset: active.baseOffset, lastRecordedAt: lastAt)
+                                         expectedOffset: active.baseOffset, lastRecordedAt: lastAt,
+                                         acknowledgedEnd: stored?.endPosition ?? 0)
         var next = active.baseOffset
         var marks: [UInt32] = []
         while let r = try scanner.next() {
             let relative = UInt32(r.offset.rawValue - active.baseOffset.rawValue)
+            if UInt64(relative) >= chain.records {
+                chain.head = chain.head.then(frame: r.checkedBytes)
+                chain.records += 1
+                chain.endPosition = r.position.rawValue + r.length
+            }
             index.note(relativeOffset: relative, position: r.position.rawValue,
                        length: r.length, recordedAt: r.recordedAt.millisecondsSinceEpoch)
             if options.marker?.picks(r.payload) == true { marks.append(relative) }
@@ -152,7 +182,11 @@ public final class LogWriter {
             lastAt = r.recordedAt
         }
         switch scanner.end! {
-        case .clean: break
+        case .clean:
+            // Whole records past the commit marker were never acknowledged, and may be only in
+            // the page cache (a writer that died after a failed fsync): make them durable
+            // before anything counts on them.
+            if scanner.end!.position.rawValue > stored?.endPosition ?? 0 { try file.sync() }
         case let .tornTail(position, bytes, reason):
             try file.truncate(to: position.rawValue)
             try file.sync()
@@ -166,8 +200,12 @@ public final class LogWriter {
         self.active = active
         self.activeFile = file
         self.activeSize = scanner.end!.position.rawValue
+        self.durableSize = scanner.end!.position.rawValue
         self.activeIndex = index
         self.activeMarks = marks
+        chain.sealed = false
+        self.chain = chain
+        try chain.write(to: directory.file(active.chainFile))
         self.offsetEntriesWritten = index.offsets.count
         self.timeEntriesWritten = index.times.count
         self.nextOffset = next
@@ -224,6 +262,28 @@ public final class LogWriter {
     /// (default: the clock, never earlier than the log's latest), and makes them durable with
     /// one fsync before returning. A `recordedAt` earlier than the log's latest is refused.
     public func append(_ batch: AppendBatch, recordedAt requested: Timestamp? = nil) throws -> AppendOutcome {
+        if let failure {
+            throw LogError.refused("this writer appends nothing more after a failed write (\(failure)); open the log again to retry")
+        }
+        do {
+            return try appendOrFail(batch, recordedAt: requested)
+        } catch let error as LogError {
+            guard case .system = error else { throw error }
+            // A write or fsync failed: nothing since the last good sync counts as written. Cut
+            // it back off the active segment, so neither a reader nor the next writer (nor this
+            // batch's retry, which must write and sync it again) takes it for durable.
+            failure = error.description
+            do {
+                try activeFile.truncate(to: durableSize)
+                try activeFile.sync()
+            } catch {
+                failure! += "; cutting the segment back to byte \(durableSize) failed too: \(error)"
+            }
+            throw error
+        }
+    }
+
+    private func appendOrFail(_ batch: AppendBatch, recordedAt requested: Timestamp?) throws -> AppendOutcome {
         let stamp: Timestamp
         if let requested {
             if let last = lastRecordedAt, requested < last {
@@ -248,6 +308,9 @@ public final class LogWriter {
         var sameHash: [UInt64: [Range<Int>]] = [:]
         var newKeys: [(UInt64, Offset)] = []
         var next = nextOffset
+        // The chain through the records framed so far (the active segment's commit marker
+        // once they are durable).
+        var running = chain
         try batch.bytes.withUnsafeBytes { all in
             // Keys hashed first, so each lookup's slot can be fetched a few keys ahead.
             let hashes = batch.items.map { KeyIndex.hash(UnsafeRawBufferPointer(rebasing: all[$0.key])) }
@@ -271,11 +334,15 @@ public final class LogWriter {
                     try activeFile.write(pending, at: pendingStart)
                     activeSize += pending.count
                     pending.removeAll(keepingCapacity: true)
-                    try roll(nextBase: next)
+                    running = try roll(nextBase: next, sealing: running)
                     pendingStart = activeSize
                 }
                 let position = activeSize + pending.count
+                let start = pending.count
                 RecordFrame.encode(offset: next, recordedAt: stamp, key: key, payload: payload, into: &pending)
+                pending.withUnsafeBytes { running.head = running.head.then(frame: UnsafeRawBufferPointer(rebasing: $0[(start + 4)..<(start + length)])) }
+                running.records += 1
+                running.endPosition = position + length
                 let relative = UInt32(next.rawValue - active.baseOffset.rawValue)
                 activeIndex.note(relativeOffset: relative, position: position, length: length, recordedAt: stamp.millisecondsSinceEpoch)
                 if let marker = options.marker, item.marked ?? marker.picks(payload) { activeMarks.append(relative) }
@@ -290,6 +357,9 @@ public final class LogWriter {
         }
         if next > nextOffset {
             try activeFile.sync()
+            durableSize = activeSize
+            chain = running
+            try chain.write(to: directory.file(active.chainFile))
             // Durable now: the batch's pages leave the page cache (as PostgreSQL lets go of WAL
             // it will not re-read). A bulk append then reuses the same few pages instead of
             // filling memory with ones only a later rebuild reads.
@@ -341,36 +411,64 @@ public final class LogWriter {
         lookup.update(index: activeIndex, for: active)
     }
 
-    /// Seals the active segment (data synced, indexes written with trailers, and its marks
-    /// when there is a marker) and starts the next at `nextBase`; the new file and the
-    /// directory entry are synced before any record goes into it.
-    private func roll(nextBase: Offset) throws(LogError) {
+    /// Seals the active segment (data synced, indexes and chain written as sealed, and its
+    /// marks when there is a marker) and starts the next at `nextBase`, whose chain continues
+    /// from `sealing`'s head (returned); the new file and the directory entry are synced
+    /// before any record goes into it.
+    private func roll(nextBase: Offset, sealing: SegmentChain) throws(LogError) -> SegmentChain {
         try activeFile.sync()
+        durableSize = activeSize
         activeFile.dropCachedPages(SegmentHeader.size..<activeSize)
         try activeIndex.write(offsetIndexPath: directory.file(active.offsetIndexFile),
                               timeIndexPath: directory.file(active.timeIndexFile), sealed: true)
         try writeMarks(records: UInt32(nextBase.rawValue - active.baseOffset.rawValue))
+        var sealed = sealing
+        sealed.sealed = true
+        try sealed.write(to: directory.file(active.chainFile))
         activeMarks = []
         lookup.update(index: activeIndex, for: active)
         let name = SegmentName(baseOffset: nextBase)
-        try LogWriter.createSegment(name, in: directory)
+        let continued = SegmentChain(chainStart: sealing.chainStart, previous: sealing.head)
+        try LogWriter.createSegment(name, chain: continued, in: directory)
         active = name
         activeFile = try SystemFile(path: directory.file(name.dataFile), flags: O_RDWR)
         activeSize = SegmentHeader.size
+        durableSize = SegmentHeader.size
+        chain = continued
         activeIndex = SegmentIndex()
         offsetEntriesWritten = 0
         timeEntriesWritten = 0
         reader.pin(index: activeIndex, for: active)
         lookup.added(name, index: activeIndex)
         try writeActiveMarks()
+        return continued
+    }
+
+    /// The chain of sealed `segment` (ending before `end`) as its chain file gives it, following
+    /// `previous` (nil: no chain runs before it). With `rebuild`, a file that is missing or
+    /// fails its checks is computed from the data, and so is one whose chain restarted here
+    /// though one ran before it (it joins that chain); the report names each rebuilt file.
+    /// Without, such a segment breaks the chain (nil), for `verify` to report.
+    static func sealedChain(of segment: SegmentName, end: Offset, after previous: SegmentChain?, reader: LogReader,
+                            directory: LogDirectory, rebuild: Bool, report: inout RecoveryReport) throws -> SegmentChain? {
+        let stored = try SegmentChain.load(path: directory.file(segment.chainFile))
+        let restart = stored.map { $0.previous == .genesis && $0.chainStart == segment.baseOffset } ?? false
+        if let stored, !(rebuild && restart && previous != nil) { return stored }
+        guard rebuild else { return nil }
+        let from = SegmentChain(chainStart: previous?.chainStart ?? segment.baseOffset, previous: previous?.head ?? .genesis)
+        let rebuilt = try reader.scanChain(of: segment, end: end, continuing: from)
+        try rebuilt.write(to: directory.file(segment.chainFile))
+        report.rebuiltIndexes.append(segment.chainFile)
+        return rebuilt
     }
 
     /// Creates a segment: its (empty) index files first, so that whenever a crash comes, a
     /// segment file never exists without them (index files without a segment are ignored, and
     /// replaced when the segment is made).
-    private static func createSegment(_ name: SegmentName, in directory: LogDirectory) throws(LogError) {
+    private static func createSegment(_ name: SegmentName, chain: SegmentChain, in directory: LogDirectory) throws(LogError) {
         try SegmentIndex().write(offsetIndexPath: directory.file(name.offsetIndexFile),
                                  timeIndexPath: directory.file(name.timeIndexFile), sealed: false)
+        try chain.write(to: directory.file(name.chainFile))
         let file = try SystemFile(path: directory.file(name.dataFile), flags: O_RDWR | O_CREAT | O_EXCL)
         try file.write(SegmentHeader.bytes(base: name.baseOffset), at: 0)
         try file.sync()

@@ -66,6 +66,7 @@ public enum RecordFrame {
         let ms = Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
         return .record(RecordView(
             offset: offset, recordedAt: Timestamp(millisecondsSinceEpoch: ms), position: position, length: length,
+            frame: UnsafeRawBufferPointer(rebasing: bytes[0..<length]),
             key: UnsafeRawBufferPointer(rebasing: bytes[headerSize..<(headerSize + keyLength)]),
             payload: UnsafeRawBufferPointer(rebasing: bytes[(headerSize + keyLength)..<length])))
     }
@@ -81,10 +82,15 @@ public struct RecordView {
     public let position: SegmentPosition
     /// Bytes in the frame.
     public let length: Int
+    /// The whole frame, header included.
+    public let frame: UnsafeRawBufferPointer
     /// The idempotency key.
     public let key: UnsafeRawBufferPointer
     /// The stored bytes.
     public let payload: UnsafeRawBufferPointer
+
+    /// The frame after its checksum field: the bytes the CRC and the hash chain cover.
+    public var checkedBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: frame[4...]) }
 
     /// A copy that outlives the read buffer.
     public func copy() -> LogRecord {

@@ -1,6 +1,7 @@
 /// The names of a segment's files: its base offset as 20 zero-padded digits, then
 /// `.log` (the records), `.index` (offset to byte position), `.timeindex` (recordedAt to
-/// offset) or `.marks` (the records a writer's `RecordMarker` picked, once sealed).
+/// offset), `.marks` (the records a writer's `RecordMarker` picked) or `.chain` (the hash
+/// chain's state and the active segment's commit marker).
 public struct SegmentName: Hashable, Comparable, Sendable {
     /// The offset of the segment's first record.
     public let baseOffset: Offset
@@ -21,6 +22,8 @@ public struct SegmentName: Hashable, Comparable, Sendable {
     public var timeIndexFile: String { stem + ".timeindex" }
     /// The marked records' file.
     public var marksFile: String { stem + ".marks" }
+    /// The hash chain's state at the segment's end (`SegmentChain`).
+    public var chainFile: String { stem + ".chain" }
 
     /// The segment a data file name belongs to, or nil when the name is not one.
     public init?(dataFileName name: String) {

@@ -4,10 +4,12 @@ import WaymarkTime
 public enum ScanEnd: Equatable, Sendable {
     /// The last record ended exactly at the end of the bytes scanned.
     case clean(SegmentPosition)
-    /// The bytes from `position` on are what an interrupted write leaves: an incomplete last
-    /// record, a last record whose checksum fails, or zeros. A writer truncates them.
+    /// The bytes from `position` on are what an interrupted write leaves and hold no record
+    /// that was acknowledged: an incomplete last record, a bad last record, zeros from any
+    /// point, or junk after the last record, with no valid record after them. A writer cuts them.
     case tornTail(SegmentPosition, bytes: Int, reason: String)
-    /// A record before the last one is bad: stored data was damaged.
+    /// Stored data was damaged: a bad record that the writer had acknowledged (before the
+    /// segment's commit marker), or one followed by a valid record, which no torn write leaves.
     case damaged(SegmentPosition, reason: String)
 
     /// Where valid records stop.
@@ -20,6 +22,10 @@ public enum ScanEnd: Equatable, Sendable {
 
 /// Reads one segment file forward in large chunks, checking every frame: checksum, dense
 /// offsets and non-decreasing recordedAt. Yields records as views into its buffer.
+///
+/// Where the records stop, it tells a torn tail from damage (`ScanEnd`): anything bad before
+/// `acknowledgedEnd` (the active segment's commit marker, `SegmentChain`) is damage, and so is
+/// a bad record followed by a valid one; what is left is the tail a crash leaves.
 ///
 /// One thread scans with a scanner at a time: its state is not checked for overlapping
 /// accesses at run time (a dozen checks per record otherwise).
@@ -44,14 +50,21 @@ public final class SegmentScanner {
     @exclusivity(unchecked) private var cursor: Int       // file position of the next frame
     @exclusivity(unchecked) private var expected: Offset
     @exclusivity(unchecked) private var lastRecordedAt: Timestamp?
+    /// Records before this byte position were acknowledged by the writer: never a torn tail.
+    private let acknowledgedEnd: Int
 
     /// Scans `path` from `position`, expecting the record there to have offset `expectedOffset`;
-    /// reads no further than the file's size now (`limit`).
+    /// reads no further than the file's size now, nor past `readLimit` when given (a reader
+    /// of the active segment stops at its commit marker). Bytes before `acknowledgedEnd` were
+    /// acknowledged: a problem there is damage, and so is a file that ends before it.
     public init(path: String, fileName: String, from position: SegmentPosition, expectedOffset: Offset,
-                lastRecordedAt: Timestamp? = nil, chunkSize: Int = 1 << 20, mapped: Bool = false) throws(LogError) {
+                lastRecordedAt: Timestamp? = nil, chunkSize: Int = 1 << 20, mapped: Bool = false,
+                readLimit: Int? = nil, acknowledgedEnd: Int = 0) throws(LogError) {
         self.file = try SystemFile(path: path, flags: O_RDONLY_VALUE)
         self.fileName = fileName
-        self.limit = try file.size()
+        let size = try file.size()
+        self.limit = min(size, readLimit ?? size)
+        self.acknowledgedEnd = acknowledgedEnd
         self.cursor = position.rawValue
         self.expected = expectedOffset
         self.lastRecordedAt = lastRecordedAt
@@ -87,7 +100,14 @@ public final class SegmentScanner {
             let available = bufferStart + bufferCount - cursor
             let window = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[(cursor - bufferStart)..<(bufferCount)])
             let remainingInFile = limit - cursor
-            if remainingInFile <= 0 { end = .clean(SegmentPosition(cursor)); return nil }
+            if remainingInFile <= 0 {
+                if cursor < acknowledgedEnd {
+                    end = .damaged(SegmentPosition(cursor), reason: "the segment ends at byte \(cursor) but its commit marker says records up to byte \(acknowledgedEnd) were acknowledged (offset \(expected) onwards is missing)")
+                } else {
+                    end = .clean(SegmentPosition(cursor))
+                }
+                return nil
+            }
             switch RecordFrame.decode(window, position: SegmentPosition(cursor)) {
             case let .record(view):
                 if view.offset != expected {
@@ -105,31 +125,53 @@ public final class SegmentScanner {
             case let .incomplete(length):
                 let needed = length ?? 8
                 if remainingInFile < needed {
-                    if length == nil {
-                        end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "incomplete record header")
-                    } else {
-                        end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile,
-                                        reason: "record of \(needed) bytes cut short at \(remainingInFile)")
-                    }
+                    let reason = length == nil ? "incomplete record header" : "record of \(needed) bytes cut short at \(remainingInFile)"
+                    end = try classify(reason: reason)
                     return nil
                 }
                 if available >= needed { fatalError("scanner: decode asked for bytes it already had") }
                 try refill(atLeast: needed)
             case let .impossibleLength(length):
-                if try restIsZero() {
-                    end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "zero-filled tail")
-                } else {
-                    end = .damaged(SegmentPosition(cursor), reason: "impossible record length \(length)")
-                }
+                end = try classify(reason: try restIsZero() ? "zero-filled tail" : "impossible record length \(length)")
                 return nil
             case let .checksumMismatch(length):
-                if cursor + length == limit {
-                    end = .tornTail(SegmentPosition(cursor), bytes: remainingInFile, reason: "checksum mismatch in the last record")
-                } else {
-                    end = .damaged(SegmentPosition(cursor), reason: "checksum mismatch (record of \(length) bytes, offset \(expected) expected)")
-                }
+                end = try classify(reason: "checksum mismatch (record of \(length) bytes, offset \(expected) expected)")
                 return nil
             }
+        }
+    }
+
+    /// Whether the bad bytes at the cursor are a torn tail or damage: damage when the writer
+    /// had acknowledged a record there, or when a valid record follows them (a torn write
+    /// leaves nothing valid after the tear); a torn tail otherwise.
+    private func classify(reason: String) throws(LogError) -> ScanEnd {
+        let at = SegmentPosition(cursor)
+        if cursor < acknowledgedEnd {
+            return .damaged(at, reason: "\(reason) at offset \(expected), which the writer acknowledged (its commit marker covers up to byte \(acknowledgedEnd))")
+        }
+        if let later = try validRecordAfterCursor() {
+            return .damaged(at, reason: "\(reason), followed by a valid record at byte \(later)")
+        }
+        return .tornTail(at, bytes: limit - cursor, reason: reason)
+    }
+
+    /// The position of the first valid frame after the cursor with an offset at or after the
+    /// expected one, if any. Candidates are filtered on their offset and key-length fields
+    /// before a checksum is computed, so junk costs a few loads a byte.
+    private func validRecordAfterCursor() throws(LogError) -> Int? {
+        let rest = try file.read(count: limit - cursor, at: cursor)
+        guard rest.count > RecordFrame.headerSize else { return nil }
+        return rest.withUnsafeBytes { b -> Int? in
+            var p = 1
+            while p + RecordFrame.headerSize <= b.count {
+                let offset = b.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self).littleEndian
+                if offset >= expected.rawValue, offset - expected.rawValue < 1 << 32,
+                   case .record = RecordFrame.decode(UnsafeRawBufferPointer(rebasing: b[p...]), position: SegmentPosition(cursor + p)) {
+                    return cursor + p
+                }
+                p += 1
+            }
+            return nil
         }
     }
 

@@ -17,6 +17,16 @@ uint32_t wm_crc32c_portable(uint32_t crc, const void *data, size_t length);
 /// 1 when `wm_crc32c` uses the CPU instruction, 0 when it uses the table.
 int wm_crc32c_is_hardware(void);
 
+/// SHA-256 of `length` bytes into `out` (32 bytes). Uses the CPU's SHA extensions when it
+/// has them, else a portable compression function.
+void wm_sha256(const void *data, size_t length, uint8_t out[32]);
+
+/// SHA-256 with the portable compression function, whatever the CPU: for tests of both paths.
+void wm_sha256_portable(const void *data, size_t length, uint8_t out[32]);
+
+/// 1 when `wm_sha256` uses the CPU's SHA extensions.
+int wm_sha256_is_hardware(void);
+
 /// 1 when the `needle_length` bytes at `needle` occur in the `length` bytes at `haystack` (as
 /// memmem; SSE2 compares sixteen places at a time where the CPU has it).
 int wm_contains(const void *haystack, size_t length, const void *needle, size_t needle_length);
