@@ -53,6 +53,8 @@ public struct IngestSummary: Sendable {
     public var recordedAtMovedTo: Timestamp?
     /// The rows quarantined (file, line, field, reason).
     public var quarantinedRows: [QuarantinedRow] = []
+    /// Problems that lost nothing (a derived file not written), for standard error.
+    public var warnings: [String] = []
 
     /// `{"feed":{"adapter","agency","files"},"adapter":…,"rows":…,"appended":…,"duplicates":…,"quarantined":…,
     /// "findings":…,"byRule":{"574":2,…},"missingFromSnapshot":…}`
@@ -109,7 +111,8 @@ public struct SnapshotIngester {
         var quarantine = Quarantine(adapter: adapter.name)
         for f in files where !FileSystem.exists(f) { throw IngestError.unreadable(f) }
         let writer = try LogWriter(directory: logDirectory, options: options.writer.forEvents)
-        defer { try? writer.close() }
+        var closed = false
+        defer { if !closed { try? writer.close() } }
         var stamp = options.recordedAt
         var backdated = false
         if let t = options.recordedAt, let last = writer.lastRecordedAt, t < last {
@@ -211,6 +214,10 @@ public struct SnapshotIngester {
         for (rule, n) in findings.byRule { summary.byRule[rule, default: 0] += n }
         summary.findingRows = findings.rows
         summary.findingsFile = try findings.write(logDirectory: logDirectory, agency: adapter.agency)
+        closed = true
+        do { try writer.close() } catch {
+            summary.warnings.append("the id index was not checkpointed (\(error)); the next writer indexes the events it lacks")
+        }
         return summary
     }
 }

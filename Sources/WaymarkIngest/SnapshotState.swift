@@ -104,14 +104,20 @@ public struct SnapshotState: KnownRecords {
 
     /// Writes the derivations this process made to their cache files (once, at the end of a
     /// command: a cache that is never written costs only speed, as the next run reads more of
-    /// the log).
-    public static func saveDerivations() {
+    /// the log). Returns a warning for each that could not be written.
+    public static func saveDerivations() -> [String] {
+        var warnings: [String] = []
         for path in memo.unsaved {
             guard let state = memo.value[path] else { continue }
-            try? FileSystem.createDirectory(FileSystem.parentDirectory(path))
-            try? state.save(path)
+            do {
+                try FileSystem.createDirectory(FileSystem.parentDirectory(path))
+                try state.save(path)
+            } catch {
+                warnings.append("the snapshot cache \(path) was not saved (\(error)); the next run derives it from the log")
+            }
         }
         memo.unsaved = []
+        return warnings
     }
 
     private func save(_ path: String) throws {

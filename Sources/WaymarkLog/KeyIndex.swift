@@ -22,13 +22,16 @@ import CWaymarkSystem
 /// cores; a 5-year append spent a third of its time there.) Readers map the file read-only
 /// and trust only what its header says it covers.
 ///
-/// Layout: a 64-byte header (`WMIDS001`, u64 capacity, u64 count, u64 coveredUpTo, u32
-/// CRC-32C of the preceding 32 bytes), then `capacity` slots of 16 bytes (u64 hash, 0 for
-/// empty; u64 offset), little-endian.
+/// Layout: a 64-byte header (`WMIDS002`, u64 capacity, u64 count, u64 coveredUpTo, u32
+/// CRC-32C of the preceding 32 bytes), then `capacity` slots of 16 bytes, little-endian: u64
+/// hash (0 for an empty slot, whose other word is 0 too) and u64 holding the offset in its
+/// low 48 bits and a 16-bit check of hash and offset in its high 16. Every slot a lookup
+/// passes is checked, so a damaged slot (one that could hide a key and let its record be
+/// appended twice) is found where it matters; the writer then rebuilds the table from the log.
 public final class KeyIndex {
     static let headerSize = 64
     static let slotSize = 16
-    static let magic = Array("WMIDS001".utf8)
+    static let magic = Array("WMIDS002".utf8)
     static let initialCapacity = 1 << 12
 
     /// The table's file.
@@ -111,6 +114,9 @@ public final class KeyIndex {
 
     /// Whether the table was created anew on open (missing or failing its checks).
     public let rebuilt: Bool
+    /// Whether growing the table met slots failing their checks (they were left out): the
+    /// owner must rebuild it from the log before trusting a miss.
+    public private(set) var metDamage = false
 
     deinit {
         munmap(base, mappedBytes)
@@ -144,8 +150,39 @@ public final class KeyIndex {
         return h == 0 ? 1 : h
     }
 
+    /// The bits of a slot's second word that hold the offset.
+    static let offsetMask: UInt64 = (1 << 48) - 1
+
+    /// The 16-bit check a slot keeps of its hash and offset (CRC-32C of both, folded): any
+    /// single flipped bit of the slot fails it.
+    @inline(__always)
+    static func check(hash: UInt64, offset: UInt64) -> UInt64 {
+        var words = (hash.littleEndian, offset.littleEndian)
+        let crc = withUnsafeBytes(of: &words) { wm_crc32c(0, $0.baseAddress, 16) }
+        return UInt64((crc ^ (crc >> 16)) & 0xFFFF)
+    }
+
+    /// The slot's second word for `hash` and `offset`.
+    @inline(__always)
+    static func slotWord(hash: UInt64, offset: UInt64) -> UInt64 {
+        check(hash: hash, offset: offset) << 48 | offset
+    }
+
+    /// Whether a slot's two words are an empty slot or a filled one whose check holds.
+    @inline(__always)
+    static func slotHolds(hash: UInt64, word: UInt64) -> Bool {
+        hash == 0 ? word == 0 : word >> 48 == check(hash: hash, offset: word & offsetMask)
+    }
+
+    /// The error for a slot that fails its check.
+    func damagedSlot(_ slot: Int) -> LogError {
+        .damaged(file: path, position: KeyIndex.headerSize + slot * KeyIndex.slotSize,
+                 reason: "an id index slot fails its check (the index is derivable: it is rebuilt from the log)")
+    }
+
     /// Calls `body` with the offset of every entry whose hash is `hash`, until it returns true;
-    /// returns whether one did.
+    /// returns whether one did. Throws `LogError.damaged` naming this file when a slot on the
+    /// way fails its check: the answer could then be wrong.
     @inline(__always)
     public func anyCandidate(hash: UInt64, _ body: (Offset) throws(LogError) -> Bool) throws(LogError) -> Bool {
         let mask = capacity - 1
@@ -153,13 +190,26 @@ public final class KeyIndex {
         let slots = base + KeyIndex.headerSize
         while true {
             let stored = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
+            let word = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+            guard KeyIndex.slotHolds(hash: stored, word: word) else { throw damagedSlot(slot) }
             if stored == 0 { return false }
             if stored == hash {
-                let offset = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
-                if try body(Offset(offset)) { return true }
+                if try body(Offset(word & KeyIndex.offsetMask)) { return true }
             }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// The slots that fail their check (for `verify`: reads the whole table).
+    public func damagedSlots() -> Int {
+        let slots = base + KeyIndex.headerSize
+        var bad = 0
+        for slot in 0..<capacity {
+            let h = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
+            let w = slots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+            if !KeyIndex.slotHolds(hash: h, word: w) { bad += 1 }
+        }
+        return bad
     }
 
     /// Starts loading the slot `hash` probes first, for a lookup or insert a little later:
@@ -186,7 +236,7 @@ public final class KeyIndex {
             slot = (slot + 1) & mask
         }
         slots.storeBytes(of: hash, toByteOffset: slot * slotSize, as: UInt64.self)
-        slots.storeBytes(of: offset, toByteOffset: slot * slotSize + 8, as: UInt64.self)
+        slots.storeBytes(of: slotWord(hash: hash, offset: offset), toByteOffset: slot * slotSize + 8, as: UInt64.self)
         return slot
     }
 
@@ -196,9 +246,11 @@ public final class KeyIndex {
     public func checkpoint(coveredUpTo offset: Offset) throws(LogError) {
         precondition(writable, "a read-only key index is never checkpointed")
         if mapsFile {
+            try FaultInjection.check(.fsync, path)
             guard msync(base, mappedBytes, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
             coveredUpTo = offset
             writeHeader()
+            try FaultInjection.check(.fsync, path)
             guard msync(base, KeyIndex.headerSize, MS_SYNC) == 0 else { throw .system(operation: "msync", path: path, errno: errno) }
             return
         }
@@ -266,6 +318,7 @@ public final class KeyIndex {
         mapsFile = false
         count = 0
         coveredUpTo = .zero
+        metDamage = false
         writeHeader()
         fileCapacity = 0
     }
@@ -302,15 +355,20 @@ public final class KeyIndex {
         let newBytes = KeyIndex.headerSize + newCapacity * KeyIndex.slotSize
         let newBase = KeyIndex.allocate(newBytes)
         let oldSlots = base + KeyIndex.headerSize, newSlots = newBase + KeyIndex.headerSize
-        var kept = 0
+        var kept = 0, damaged = 0
         for slot in 0..<capacity {
             let h = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize, as: UInt64.self)
-            let at = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+            let word = oldSlots.loadUnaligned(fromByteOffset: slot * KeyIndex.slotSize + 8, as: UInt64.self)
+            let at = word & KeyIndex.offsetMask
+            // A slot failing its check is dropped: its record is filed again when the writer
+            // indexes the log anew (a damaged table is rebuilt whole; see `LogWriter`).
+            if !KeyIndex.slotHolds(hash: h, word: word) { damaged += 1; continue }
             if h != 0 && keep(at) {
                 KeyIndex.place(hash: h, offset: at, slots: newSlots, mask: newCapacity - 1)
                 kept += 1
             }
         }
+        if damaged > 0 { metDamage = true }
         munmap(base, mappedBytes)
         base = newBase
         mapsFile = false

@@ -90,6 +90,7 @@ public final class LogReader {
         var covered = Offset.zero
         if let index = try KeyIndex(readOnlyPath: directory.keyIndexFile) {
             covered = index.coveredUpTo
+            do {
             for (k, key) in keys.enumerated() {
                 try key.withUnsafeBytes { (key: UnsafeRawBufferPointer) throws in
                     _ = try index.anyCandidate(hash: KeyIndex.hash(key)) { (o) throws(LogError) -> Bool in
@@ -99,6 +100,11 @@ public final class LogReader {
                         return false
                     }
                 }
+            }
+            } catch let LogError.damaged(file, _, _) where file == index.path {
+                // A damaged index could miss keys: find them all by scanning the log.
+                found = [:]
+                covered = .zero
             }
         }
         var missing: [[UInt8]: Int] = [:]

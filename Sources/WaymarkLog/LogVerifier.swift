@@ -216,9 +216,11 @@ public struct LogVerifier {
             report.indexProblems.append(("ids.index", "header fails its checks"))
             return
         }
+        let damaged = keys.damagedSlots()
+        if damaged > 0 { report.indexProblems.append(("ids.index", "\(damaged) slots fail their checks")) }
         var missing = 0
         for (h, o) in hashes where o < keys.coveredUpTo {
-            let found = try keys.anyCandidate(hash: h) { (candidate) throws(LogError) -> Bool in candidate == o }
+            let found = (try? keys.anyCandidate(hash: h) { (candidate) throws(LogError) -> Bool in candidate == o }) ?? false
             if !found { missing += 1 }
         }
         if missing > 0 { report.indexProblems.append(("ids.index", "\(missing) covered records are not in it")) }

@@ -221,6 +221,11 @@ public final class LogWriter {
         var reindexed = 0
         if keys.coveredUpTo < next {
             keys.dropEntries(from: keys.coveredUpTo)
+            if keys.metDamage {
+                // Slots failing their checks: the table cannot be trusted, so all of it is refiled.
+                try keys.reset()
+                report.rebuiltIndexes.append("ids.index")
+            }
             try reader.forEach(from: keys.coveredUpTo) { record in
                 try keys.insert(hash: KeyIndex.hash(record.key), offset: record.offset)
                 reindexed += 1
@@ -247,6 +252,31 @@ public final class LogWriter {
     }
 
     private func offsetOfKey(_ key: UnsafeRawBufferPointer) throws -> Offset? {
+        do {
+            return try offsetInKeyIndex(key)
+        } catch let LogError.damaged(file, _, _) where file == keys.path {
+            // A damaged slot could hide the key: rebuild the table from the log, then ask again.
+            try rebuildKeyIndex()
+            return try offsetInKeyIndex(key)
+        }
+    }
+
+    /// Refiles every durable record's key in a fresh table (the id index is derivable).
+    private func rebuildKeyIndex() throws {
+        try keys.reset()
+        try reader.forEach(from: .zero) { record in
+            guard record.offset < nextOffset else { return false }
+            try keys.insert(hash: KeyIndex.hash(record.key), offset: record.offset)
+            return true
+        }
+        try keys.checkpoint(coveredUpTo: nextOffset)
+        keyIndexRebuilds += 1
+    }
+
+    /// How many times this writer found the id index damaged and rebuilt it from the log.
+    public private(set) var keyIndexRebuilds = 0
+
+    private func offsetInKeyIndex(_ key: UnsafeRawBufferPointer) throws -> Offset? {
         var found: Offset? = nil
         _ = try keys.anyCandidate(hash: KeyIndex.hash(key)) { (offset) throws(LogError) -> Bool in
             guard offset < nextOffset else { return false }
@@ -372,6 +402,7 @@ public final class LogWriter {
                 if i + LogWriter.prefetchDistance < newKeys.count { keys.prefetch(hash: newKeys[i + LogWriter.prefetchDistance].0) }
                 try keys.insert(hash: hash, offset: offset)
             }
+            if keys.metDamage { try rebuildKeyIndex() }
             bytesSinceKeyCheckpoint += pending.count
             if bytesSinceKeyCheckpoint > LogWriter.keyCheckpointBytes {
                 try keys.checkpoint(coveredUpTo: nextOffset)

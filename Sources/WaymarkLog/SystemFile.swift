@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CWaymarkSystem
 
 /// An open file descriptor with the few POSIX calls the log needs; every platform call of
 /// the log module goes through here. Errors carry the path for the message.
@@ -12,6 +13,7 @@ public struct SystemFile: ~Copyable {
 
     /// Opens `path` with open(2) `flags`; new files get `mode` (0600: owner only).
     public init(path: String, flags: Int32, mode: mode_t = 0o600) throws(LogError) {
+        if flags & (O_WRONLY | O_RDWR) != 0 { try FaultInjection.check(.open, path) }
         let fd = open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         self.fd = fd
@@ -72,6 +74,7 @@ public struct SystemFile: ~Copyable {
 
     /// Writes all of `bytes` at `position`.
     public func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(LogError) {
+        try FaultInjection.check(.write, path)
         var done = 0
         while done < bytes.count {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
@@ -91,6 +94,7 @@ public struct SystemFile: ~Copyable {
 
     /// Forces the file's data (and the metadata needed to read it) to stable storage.
     public func sync() throws(LogError) {
+        try FaultInjection.check(.fsync, path)
         guard fdatasync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
     }
 
@@ -102,6 +106,7 @@ public struct SystemFile: ~Copyable {
 
     /// Cuts the file to `length` bytes.
     public func truncate(to length: Int) throws(LogError) {
+        try FaultInjection.check(.truncate, path)
         guard ftruncate(fd, off_t(length)) == 0 else { throw .system(operation: "truncate", path: path, errno: errno) }
     }
 
@@ -118,6 +123,7 @@ public enum FileSystem {
         if isDirectory(path) { return }
         let parent = parentDirectory(path)
         if !parent.isEmpty, parent != path, !isDirectory(parent) { try createDirectory(parent) }
+        try FaultInjection.check(.mkdir, path)
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
             throw .system(operation: "mkdir", path: path, errno: errno)
         }
@@ -152,6 +158,7 @@ public enum FileSystem {
 
     /// Makes the directory's entries (new, renamed or removed files) durable.
     public static func syncDirectory(_ path: String) throws(LogError) {
+        try FaultInjection.check(.fsync, path)
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -170,7 +177,14 @@ public enum FileSystem {
 
     /// Atomically replaces `to` with `from`.
     public static func rename(_ from: String, _ to: String) throws(LogError) {
+        try FaultInjection.check(.rename, to)
         guard Glibc.rename(from, to) == 0 else { throw .system(operation: "rename", path: from, errno: errno) }
+    }
+
+    /// Atomically swaps the directory entries `a` and `b` (renameat2 RENAME_EXCHANGE).
+    public static func exchange(_ a: String, _ b: String) throws(LogError) {
+        try FaultInjection.check(.rename, b)
+        guard wm_exchange_paths(a, b) == 0 else { throw .system(operation: "exchange", path: b, errno: errno) }
     }
 
     /// Removes the file at `path`; fine if it does not exist.

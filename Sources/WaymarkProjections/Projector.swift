@@ -268,7 +268,7 @@ public final class Projector {
     static func swapIn(_ build: String, for out: String) throws {
         try FileSystem.syncDirectory(build)
         if FileSystem.isDirectory(out) {
-            guard wm_exchange_paths(build, out) == 0 else { throw LogError.system(operation: "exchange", path: out, errno: errno) }
+            try FileSystem.exchange(build, out)
             try? FileManager.default.removeItem(atPath: build)
         } else {
             try FileSystem.rename(build, out)

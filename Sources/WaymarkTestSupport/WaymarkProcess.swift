@@ -36,10 +36,11 @@ public enum Waymark {
         return FileManager.default.currentDirectoryPath
     }
 
-    /// Runs `waymark ARGS` with `stdin` as standard input and waits for it.
+    /// Runs `waymark ARGS` with `stdin` as standard input and waits for it; `environment`
+    /// adds variables to the inherited ones.
     @discardableResult
-    public static func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
-        try runProcess(binary, arguments, stdin: stdin.map { Data($0.utf8) })
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+        try runProcess(binary, arguments, stdin: stdin.map { Data($0.utf8) }, environment: environment)
     }
 
     /// Starts `waymark ARGS` without waiting (for kill and concurrency tests).
@@ -57,7 +58,7 @@ public enum Waymark {
 
 /// Runs `executable ARGS`, feeding `stdin`, and collects its output and status. Output goes
 /// through temporary files, so no pipe can fill up and stall the child.
-public func runProcess(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+public func runProcess(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
     let scratch = TemporaryDirectory("waymark-proc")
     defer { scratch.remove() }
     let outPath = scratch.file("stdout"), errPath = scratch.file("stderr"), inPath = scratch.file("stdin")
@@ -67,6 +68,7 @@ public func runProcess(_ executable: String, _ arguments: [String], stdin: Data?
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = FileHandle(forWritingAtPath: outPath)!, err = FileHandle(forWritingAtPath: errPath)!
     let input = FileHandle(forReadingAtPath: inPath)!
     defer { try? out.close(); try? err.close(); try? input.close() }

@@ -90,7 +90,7 @@ enum IngestCommand {
         }
         let schemas = try SchemaDirectory.locate()
         let ingester = SnapshotIngester(logDirectory: log, catalogue: try SchemaDirectory.catalogue(in: schemas))
-        defer { SnapshotState.saveDerivations() }
+        defer { for w in SnapshotState.saveDerivations() { printError("waymark: warning: \(w)") } }
         var anyQuarantined = false
         var totals = IngestSummary(adapter: "")
         var skipped = 0
@@ -133,6 +133,7 @@ enum IngestCommand {
             if rows.count > 20 { printError("waymark ingest \(feed.adapter): … and \(rows.count - 20) more") }
             if let extra = try quarantine.write(logDirectory: log) { printError("waymark ingest \(feed.adapter): quarantine file \(extra)") }
             if let file = summary.quarantineFile { printError("waymark ingest \(feed.adapter): quarantine file \(file)") }
+            for w in summary.warnings { printError("waymark: warning: \(w)") }
             for (i, f) in summary.findingRows.enumerated() where i < 20 { printError("waymark ingest \(feed.adapter): finding \(f.message)") }
             if summary.findingRows.count > 20 { printError("waymark ingest \(feed.adapter): … and \(summary.findingRows.count - 20) more findings") }
             if let file = summary.findingsFile { printError("waymark ingest \(feed.adapter): findings file \(file)") }
