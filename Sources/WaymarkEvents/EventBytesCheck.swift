@@ -134,6 +134,35 @@ private extension Int {
 }
 
 /// A position in a line and the strict, conservative JSON reading the fast check needs.
+/// The member names of one object seen so far, to find a repeated one: a short list while
+/// the object is small, a hash set of the names' bytes past `listed`, so an object of many
+/// members costs time in proportion to its size, not its square.
+private struct MemberNames {
+    static let listed = 16
+    private var few: [Range<Int>] = []
+    private var many: Set<[UInt8]>? = nil
+
+    /// Adds the name at `r` in `b`; false when the object already has it.
+    mutating func insert(_ r: Range<Int>, in b: UnsafeRawBufferPointer) -> Bool {
+        let name = UnsafeRawBufferPointer(rebasing: b[r])
+        if var set = many {
+            many = nil
+            defer { many = set }
+            return set.insert(Array(name)).inserted
+        }
+        if few.contains(where: { UnsafeRawBufferPointer(rebasing: b[$0]).equalBytes(name) }) { return false }
+        few.append(r)
+        if few.count > MemberNames.listed { many = Set(few.map { Array(UnsafeRawBufferPointer(rebasing: b[$0])) }) }
+        return true
+    }
+
+    /// Whether the object has the member `name`.
+    func contains(_ name: UnsafeRawBufferPointer, in b: UnsafeRawBufferPointer) -> Bool {
+        if let many { return many.contains(Array(name)) }
+        return few.contains(where: { UnsafeRawBufferPointer(rebasing: b[$0]).equalBytes(name) })
+    }
+}
+
 private struct Cursor {
     let b: UnsafeRawBufferPointer
     var i = 0
@@ -245,13 +274,12 @@ private struct Cursor {
             }
         case UInt8(ascii: "{"):
             i += 1
-            var keys: [Range<Int>] = []
+            var keys = MemberNames()
             ws()
             if peek == UInt8(ascii: "}") { i += 1; return true }
             while true {
                 ws()
-                guard let k = string(), !keys.contains(where: { equalRanges($0, k) }), colon(), skip(depth: depth + 1) else { return false }
-                keys.append(k)
+                guard let k = string(), keys.insert(k, in: b), colon(), skip(depth: depth + 1) else { return false }
                 ws()
                 if peek == UInt8(ascii: ",") { i += 1; continue }
                 guard peek == UInt8(ascii: "}") else { return false }
@@ -350,14 +378,12 @@ private struct Cursor {
         case UInt8(ascii: "{"):
             guard plain("object") else { return false }
             i += 1
-            var keys: [Range<Int>] = []
-            keys.reserveCapacity(16)
+            var keys = MemberNames()
             ws()
             if peek == UInt8(ascii: "}") { i += 1 } else {
                 while true {
                     ws()
-                    guard let k = string(), !keys.contains(where: { equalRanges($0, k) }), colon() else { return false }
-                    keys.append(k)
+                    guard let k = string(), keys.insert(k, in: b), colon() else { return false }
                     ws()
                     let name = UnsafeRawBufferPointer(rebasing: b[k])
                     if let property = node.propertyList.first(where: { $0.name.withUnsafeBytes { $0.equalBytes(name) } })?.node {
@@ -374,7 +400,7 @@ private struct Cursor {
                     break
                 }
             }
-            for name in node.requiredNames where !keys.contains(where: { k in name.withUnsafeBytes { $0.equalBytes(UnsafeRawBufferPointer(rebasing: b[k])) } }) {
+            for name in node.requiredNames where !name.withUnsafeBytes({ keys.contains($0, in: b) }) {
                 return false
             }
             end = i

@@ -37,6 +37,23 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    /// Past a few members, names are kept in a hash set: an object of many members is
+    /// checked for a repeated name in one pass (100,000 names used to take 18 s), and a
+    /// repeat anywhere in it is still found.
+    func testAnObjectOfManyMembersIsCheckedForRepeatsWherever() throws {
+        let names = (0..<50_000).map { "k\($0)" }
+        func object(_ keys: [String]) -> String { "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}" }
+        let parsed = try JSONParser.parse(object(names))
+        XCTAssertEqual(parsed.objectValue?.members.count, 50_000)
+        for (first, second) in [(0, 49_999), (3, 17), (16, 17), (20_000, 40_000), (1, 2)] {
+            var keys = names
+            keys[second] = keys[first]
+            XCTAssertThrowsError(try JSONParser.parse(object(keys)), "\(first)/\(second)") { error in
+                XCTAssertTrue("\(error)".contains("duplicate member \"k\(first)\""), "\(error)")
+            }
+        }
+    }
+
     func testRejectsInvalidUTF8() {
         let bytes: [UInt8] = Array(#"{"a":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         XCTAssertThrowsError(try bytes.withUnsafeBytes { try JSONParser.parse($0) })

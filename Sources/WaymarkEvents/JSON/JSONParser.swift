@@ -89,6 +89,8 @@ public struct JSONParser {
         if depth > JSONParser.maxDepth { throw fail("nested deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var members: [JSONMember] = []
+        // Names seen, once the object is past a few members (a list scan before that).
+        var names: Set<String>? = nil
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(JSONObject(members)) }
         while true {
@@ -101,7 +103,12 @@ public struct JSONParser {
             i += 1
             skipWhitespace()
             let v = try value()
-            if members.contains(where: { $0.key == key }) {
+            let repeated: Bool
+            if names != nil { repeated = !names!.insert(key).inserted } else {
+                repeated = members.contains(where: { $0.key == key })
+                if members.count >= 16 { names = Set(members.map(\.key) + [key]) }
+            }
+            if repeated {
                 throw JSONSyntaxError(position: start, reason: "duplicate member \"\(key)\"")
             }
             members.append(JSONMember(key: key, value: v))
