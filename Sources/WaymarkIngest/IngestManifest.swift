@@ -16,7 +16,9 @@ import WaymarkTime
 ///   {"adapter": "rhi", "provider": "CATCH22", "files": ["rhi-CATCH22.csv"], "retractMissing": false}
 /// ]}
 /// ```
-/// File paths are relative to the manifest's directory.
+/// File paths are relative to the manifest's directory, and must stay inside it (after `..`
+/// and symbolic links are followed) unless `allowOutside`: a manifest dropped in an agency's
+/// folder cannot make Waymark read `../../etc/passwd` into a quarantine file.
 public struct IngestManifest: Sendable {
     /// One feed to ingest.
     public struct Feed: Sendable, Equatable {
@@ -55,14 +57,18 @@ public struct IngestManifest: Sendable {
     public var feeds: [Feed]
     /// The directory relative paths are resolved against.
     public var baseDirectory: String
+    /// Whether files may lie outside `baseDirectory` (files named on the command line may).
+    public var allowOutside: Bool
 
-    public init(feeds: [Feed], baseDirectory: String) {
+    public init(feeds: [Feed], baseDirectory: String, allowOutside: Bool = true) {
         self.feeds = feeds
         self.baseDirectory = baseDirectory
+        self.allowOutside = allowOutside
     }
 
     /// Reads a manifest file.
-    public init(path: String) throws {
+    public init(path: String, allowOutside: Bool = false) throws {
+        self.allowOutside = allowOutside
         guard let bytes = FileManager.default.contents(atPath: path) else { throw IngestError.unreadable(path) }
         let doc: JSONValue
         do { doc = try bytes.withUnsafeBytes { try JSONParser.parse($0) } } catch { throw IngestError.usage("\(path): \(error)") }
@@ -82,14 +88,32 @@ public struct IngestManifest: Sendable {
     /// The manifest as JSON text, one feed a line.
     public var json: String { "{\"feeds\": [\n  " + feeds.map(\.json).joined(separator: ",\n  ") + "\n]}\n" }
 
-    /// `path` resolved against the manifest's directory.
-    public func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : baseDirectory + "/" + path }
+    /// `path` resolved against the manifest's directory; refused when it leads outside it
+    /// (unless `allowOutside`).
+    public func resolve(_ path: String) throws -> String {
+        let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+        guard !allowOutside else { return full }
+        let base = IngestManifest.realPath(baseDirectory) ?? baseDirectory
+        // A file that does not exist yet is judged by its directory (reading it fails later).
+        let real = IngestManifest.realPath(full) ?? IngestManifest.realPath(URL(fileURLWithPath: full).deletingLastPathComponent().path)
+        guard let real, real == base || real.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+            throw IngestError.usage("the manifest names a file outside its directory (\(base)); give --allow-outside to read it anyway")
+        }
+        return full
+    }
+
+    /// The absolute path with every `..` and symbolic link resolved, or nil if it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
 }
 
 /// Makes the adapter a feed names, from the schema directory.
 public enum AdapterFactory {
     /// The adapter for `feed` (postcode-map problems are added to `quarantine`).
-    public static func make(_ feed: IngestManifest.Feed, schemas: String, resolve: (String) -> String,
+    public static func make(_ feed: IngestManifest.Feed, schemas: String, resolve: (String) throws -> String,
                             quarantine: inout Quarantine) throws -> FeedAdapter {
         func need(_ value: String?, _ option: String) throws -> String {
             guard let value, !value.isEmpty else { throw IngestError.usage("the \(feed.adapter) adapter needs --\(option)") }
@@ -111,7 +135,7 @@ public enum AdapterFactory {
                 }
                 year = y
             }
-            let map = try feed.postcodeMap.map { try SSDA903Adapter.postcodeMap(path: resolve($0), schema: doc, quarantine: &quarantine) } ?? [:]
+            let map = try feed.postcodeMap.map { try SSDA903Adapter.postcodeMap(path: try resolve($0), schema: doc, quarantine: &quarantine) } ?? [:]
             return try SSDA903Adapter(la: la, schema: doc, postcodeMap: map, collectionYear: year)
         case "police":
             let force = try need(feed.force, "force")

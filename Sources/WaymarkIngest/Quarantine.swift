@@ -77,7 +77,7 @@ public struct Quarantine: Sendable {
     public func write(logDirectory: String, agency: String? = nil, at time: Timestamp = .now()) throws -> String? {
         guard !rows.isEmpty else { return nil }
         let dir = logDirectory + (kind == .rejected ? "/quarantine" : "/findings")
-        try FileSystem.createDirectory(dir)
+        try FileSystem.createDirectory(dir, followingLinks: false)
         let stamp = time.rfc3339.filter { $0 != "-" && $0 != ":" && $0 != "." }
         let name = [adapter, kind == .finding ? agency : nil, stamp].compactMap { $0 }.joined(separator: "-")
         var path = "\(dir)/\(name).ndjson"

@@ -229,7 +229,7 @@ public enum MissingList {
     /// Writes the list and returns its path.
     public static func write(_ keys: [String], logDirectory: String, adapter: String, agency: String, at time: Timestamp = .now()) throws -> String {
         let dir = logDirectory + "/missing"
-        try FileSystem.createDirectory(dir)
+        try FileSystem.createDirectory(dir, followingLinks: false)
         let stamp = time.rfc3339.filter { $0 != "-" && $0 != ":" && $0 != "." }
         var path = "\(dir)/\(adapter)-\(agency)-\(stamp).txt"
         var n = 1

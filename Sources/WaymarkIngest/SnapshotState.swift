@@ -110,7 +110,7 @@ public struct SnapshotState: KnownRecords {
         for path in memo.unsaved {
             guard let state = memo.value[path] else { continue }
             do {
-                try FileSystem.createDirectory(FileSystem.parentDirectory(path))
+                try FileSystem.createDirectory(FileSystem.parentDirectory(path), followingLinks: false)
                 try state.save(path)
             } catch {
                 warnings.append("the snapshot cache \(path) was not saved (\(error)); the next run derives it from the log")

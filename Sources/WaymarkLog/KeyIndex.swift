@@ -75,7 +75,7 @@ public final class KeyIndex {
     }
 
     private init(path: String, header: (capacity: Int, count: Int, covered: UInt64), writable: Bool, rebuilt: Bool) throws(LogError) {
-        let fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
+        let fd = open(path, (writable ? O_RDWR | O_NOFOLLOW : O_RDONLY) | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         self.path = path
         self.fd = fd
@@ -294,7 +294,7 @@ public final class KeyIndex {
         }
         try FileSystem.rename(temporary, path)
         try FileSystem.syncDirectory(FileSystem.parentDirectory(path))
-        let newFD = open(path, O_RDWR | O_CLOEXEC)
+        let newFD = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard newFD >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         close(fd)
         fd = newFD
@@ -381,7 +381,8 @@ public final class KeyIndex {
     }
 
     private static func createEmpty(path: String, capacity: Int) throws(LogError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        try? FileSystem.remove(path)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         guard ftruncate(fd, off_t(headerSize + capacity * slotSize)) == 0 else {

@@ -95,6 +95,7 @@ public final class LogWriter {
     public init(directory path: String, options: LogWriterOptions = LogWriterOptions()) throws {
         let directory = LogDirectory(path: path)
         try FileSystem.createDirectory(directory.path)
+        try FileSystem.restrictToOwner(directory.path)
         self.directory = directory
         self.options = options
         self.lock = try WriterLock(path: directory.lockFile, timeout: options.lockTimeout)

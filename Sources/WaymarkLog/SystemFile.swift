@@ -11,10 +11,16 @@ public struct SystemFile: ~Copyable {
     /// The path it was opened with, for error messages.
     public let path: String
 
-    /// Opens `path` with open(2) `flags`; new files get `mode` (0600: owner only).
+    /// Opens `path` with open(2) `flags`; new files get `mode` (0600: owner only). A file
+    /// opened for writing is never reached through a symbolic link (O_NOFOLLOW): a link
+    /// planted where Waymark writes would otherwise have it overwrite the link's target.
     public init(path: String, flags: Int32, mode: mode_t = 0o600) throws(LogError) {
-        if flags & (O_WRONLY | O_RDWR) != 0 { try FaultInjection.check(.open, path) }
-        let fd = open(path, flags | O_CLOEXEC, mode)
+        let writes = flags & (O_WRONLY | O_RDWR | O_CREAT) != 0
+        if writes { try FaultInjection.check(.open, path) }
+        let fd = open(path, flags | O_CLOEXEC | (writes ? O_NOFOLLOW : 0), mode)
+        if fd < 0 && errno == ELOOP {
+            throw .refused("\(path) is a symbolic link; Waymark does not write through one")
+        }
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         self.fd = fd
         self.path = path
@@ -118,16 +124,56 @@ public struct SystemFile: ~Copyable {
 
 /// Directory operations of the log: listing, creating, renaming, syncing.
 public enum FileSystem {
-    /// Creates `path` with mode 0700 (and its parents as needed); fine if it exists.
-    public static func createDirectory(_ path: String) throws(LogError) {
+    /// Creates `path` with mode 0700 (and its parents as needed); fine if it exists. With
+    /// `followingLinks` false (a directory Waymark keeps inside its own, such as a log's
+    /// `quarantine/`), a symbolic link there is refused rather than written through.
+    public static func createDirectory(_ path: String, followingLinks: Bool = true) throws(LogError) {
+        if !followingLinks && isSymbolicLink(path) {
+            throw .refused("\(path) is a symbolic link; Waymark does not write through one")
+        }
         if isDirectory(path) { return }
         let parent = parentDirectory(path)
         if !parent.isEmpty, parent != path, !isDirectory(parent) { try createDirectory(parent) }
         try FaultInjection.check(.mkdir, path)
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        if mkdir(path, 0o700) != 0 {
+            // Something is there that is not a directory (or a link to one): never chmod it.
+            if errno == EEXIST {
+                if isDirectory(path) { return }   // made by another process meanwhile
+                throw .refused("\(path) exists and is not a directory")
+            }
             throw .system(operation: "mkdir", path: path, errno: errno)
         }
-        chmod(path, 0o700)
+    }
+
+    /// Whether `path` is itself a symbolic link (not followed).
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// Makes the directory at `path` readable by its owner only (0700), as a log's directory
+    /// always is, whatever mode it was made with; refuses a path that is not a directory.
+    public static func restrictToOwner(_ path: String) throws(LogError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOTDIR { throw .refused("\(path) is not a directory") }
+            throw .system(operation: "open", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .system(operation: "fstat", path: path, errno: errno) }
+        if st.st_mode & 0o7777 != 0o700, fchmod(fd, 0o700) != 0 { throw .system(operation: "chmod", path: path, errno: errno) }
+    }
+
+    /// Creates a new directory beside `prefix` named `prefix` plus six unpredictable
+    /// characters (mkdtemp: mode 0700, never an existing path or link); returns its path.
+    public static func makeUniqueDirectory(prefix: String) throws(LogError) -> String {
+        var template = Array((prefix + "XXXXXX").utf8CString)
+        try FaultInjection.check(.mkdir, prefix)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw .system(operation: "mkdtemp", path: prefix + "XXXXXX", errno: errno)
+        }
+        return String(cString: made)
     }
 
     /// Whether `path` names an existing directory.
@@ -197,7 +243,10 @@ public enum FileSystem {
     public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws(LogError) {
         let temporary = path + ".tmp-\(getpid())"
         do {
-            let file = try SystemFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            // A leftover of a killed run with this pid (or anything planted there) goes first:
+            // the temporary file is always made new (O_EXCL, never through a link).
+            try remove(temporary)
+            let file = try SystemFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
             try file.write(bytes, at: 0)
             if durable { try file.sync() }
         }

@@ -12,8 +12,13 @@ public final class WriterLock {
     /// Takes the lock, polling until `timeout` seconds have passed; then throws `.locked`
     /// naming the process that holds it.
     public init(path: String, timeout: Double) throws(LogError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        // Never through a symbolic link: a planted link would have the lock file's pid written
+        // over the link's target.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .refused("\(path) is a symbolic link; Waymark does not write through one") }
+            throw .system(operation: "open", path: path, errno: errno)
+        }
         self.fd = fd
         self.path = path
         let deadline = Timestamp.monotonicSeconds() + max(0, timeout)

@@ -54,7 +54,7 @@ struct CSVTable: ~Copyable {
         let (x, y) = names.less(b, a) ? (b, a) : (a, b)
         names.withBytes(x) { first in
             names.withBytes(y) { second in
-                if CSVCell.needsQuotes(first) || CSVCell.needsQuotes(second) {
+                if CSVCell.needsQuotes(first) || CSVCell.needsQuotes(second) || CSVCell.looksLikeFormula(first) {
                     (Array(first) + [UInt8(ascii: ";")] + Array(second)).withUnsafeBytes { CSVCell.append(bytes: $0, to: &bytes) }
                 } else {
                     bytes.append(first)
@@ -70,7 +70,8 @@ struct CSVTable: ~Copyable {
     /// field when needed: copied from the symbol table, with no text made per item.
     mutating func cell(_ list: [Symbol], in names: Symbols) {
         startCell()
-        if list.contains(where: { s in names.withBytes(s) { CSVCell.needsQuotes($0) } }) {
+        if list.contains(where: { s in names.withBytes(s) { CSVCell.needsQuotes($0) } })
+            || list.first.map({ names.withBytes($0) { CSVCell.looksLikeFormula($0) } }) == true {
             var joined: [UInt8] = []
             for (n, s) in list.enumerated() {
                 if n > 0 { joined.append(UInt8(ascii: ";")) }
@@ -122,7 +123,7 @@ enum CSVCell {
         switch self {
         case let .text(s): CSVCell.append(s, to: &out)
         case let .list(items):
-            if items.contains(where: CSVCell.needsQuotes) {
+            if items.contains(where: CSVCell.needsQuotes) || items.first.map({ var f = $0; return f.withUTF8 { CSVCell.looksLikeFormula(UnsafeRawBufferPointer($0)) } }) == true {
                 CSVCell.append(items.joined(separator: ";"), to: &out)
             } else {
                 for (n, s) in items.enumerated() { if n > 0 { out.append(UInt8(ascii: ";")) }; out.append(s) }
@@ -147,16 +148,40 @@ enum CSVCell {
         return wm_csv_needs_quotes(base.assumingMemoryBound(to: UInt8.self), bytes.count) != 0
     }
 
+    /// Whether a spreadsheet would take the field for a formula (OWASP's CSV injection rule:
+    /// it starts with `=`, `+`, `-`, `@`, a tab or a carriage return), unless it is a plain
+    /// number such as `-3` or `+1.5`, which no spreadsheet evaluates.
+    @inline(__always) static func looksLikeFormula(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let c = bytes.first else { return false }
+        switch c {
+        case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return !isPlainNumber(UnsafeRawBufferPointer(rebasing: bytes.dropFirst()))
+        default: return false
+        }
+    }
+
+    /// Digits with at most one `.` between them.
+    private static func isPlainNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var digits = 0, dots = 0
+        for c in bytes {
+            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { digits += 1 } else if c == UInt8(ascii: ".") { dots += 1 } else { return false }
+        }
+        return digits > 0 && dots <= 1 && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
+    }
+
     /// Appends `s` as a field: its bytes whole, or quoted (`""` for a quote) when it holds a
-    /// separator, a quote or a line break.
+    /// separator, a quote or a line break; a field a spreadsheet would run as a formula is
+    /// quoted with an apostrophe first (`"'=1+2"`), which spreadsheets show as text.
     static func append(_ s: String, to out: inout ByteBuffer) {
         var s = s
         s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0), to: &out) }
     }
 
     @inline(__always) static func append(bytes: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
-        guard needsQuotes(bytes) else { out.append(bytes); return }
+        let formula = looksLikeFormula(bytes)
+        guard formula || needsQuotes(bytes) else { out.append(bytes); return }
         out.append(UInt8(ascii: "\""))
+        if formula { out.append(UInt8(ascii: "'")) }
         for c in bytes { if c == UInt8(ascii: "\"") { out.append(c) }; out.append(c) }
         out.append(UInt8(ascii: "\""))
     }

@@ -255,8 +255,7 @@ public final class Projector {
         for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".\(base).build-") {
             try? fm.removeItem(atPath: parent + "/" + name)
         }
-        let build = parent + "/.\(base).build-\(getpid())"
-        try FileSystem.createDirectory(build)
+        let build = try FileSystem.makeUniqueDirectory(prefix: parent + "/.\(base).build-")
         // The files about to be replaced let go of their cached pages (they are durable, so
         // clean): the new files are then written into pages the kernel has in hand, not fresh
         // ones, which on a virtual machine cost a fault to the host each.

@@ -10,7 +10,7 @@ enum IngestCommand {
     Usage: waymark ingest <ssda903|police|rhi|care-homes> --log DIR [--recorded-at T] [--retract-missing]
                           [--la CODE] [--postcode-map FILE] [--collection-year YYYY-YY] [--force CODE]
                           [--provider CODE] [--register NAME] [--lock-timeout S] FILES...
-           waymark ingest --manifest FILE --log DIR
+           waymark ingest --manifest FILE --log DIR [--allow-outside]
 
     Reads one snapshot of an agency feed and appends only what is new or changed: a re-sent
     snapshot appends nothing; a corrected record appends a new event that supersedes the
@@ -58,7 +58,9 @@ enum IngestCommand {
       --recorded-at T      stamp the events with RFC 3339 time T (backfills, tests)
       --retract-missing    retract records absent from this snapshot
       --collection-year Y  the SSDA903 collection year, e.g. 2023-24
-      --manifest FILE      ingest every feed a manifest lists, in order (see README)
+      --manifest FILE      ingest every feed a manifest lists, in order (see README); its
+                           files must lie in the manifest's directory
+      --allow-outside      let a manifest name files outside its directory
 
     Example:
       waymark ingest ssda903 --log ./log --la 309 extract/header.csv extract/episodes.csv extract/missing.csv
@@ -68,7 +70,7 @@ enum IngestCommand {
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "recorded-at", "la", "postcode-map", "force", "provider", "register",
-                                                    "lock-timeout", "segment-bytes", "manifest", "collection-year"], flags: ["retract-missing"])
+                                                    "lock-timeout", "segment-bytes", "manifest", "collection-year"], flags: ["retract-missing", "allow-outside"])
         if a.wantsHelp { printResult(help); return .success }
         let log = try a.required("log")
         let writer = LogWriterOptions(segmentBytes: try a.integer("segment-bytes", default: 64 << 20, in: 4096...(Int(UInt32.max))),
@@ -76,7 +78,7 @@ enum IngestCommand {
         let manifest: IngestManifest
         if let path = a.value("manifest") {
             try a.noPositional()
-            manifest = try IngestManifest(path: path)
+            manifest = try IngestManifest(path: path, allowOutside: a.flag("allow-outside"))
         } else {
             guard let adapter = a.positional.first else { throw UsageError(description: "name an adapter (ssda903, police, rhi, care-homes) or --manifest") }
             let files = Array(a.positional.dropFirst())
@@ -109,7 +111,7 @@ enum IngestCommand {
                 guard let t = RFC3339.parse(text) else { throw UsageError(description: "recordedAt '\(text)' is not an RFC 3339 time") }
                 recordedAt = t
             }
-            let files = feed.files.map(manifest.resolve)
+            let files = try feed.files.map(manifest.resolve)
             // A manifest run again after an interruption skips the feeds the log already took.
             let fingerprint = try IngestLedger.fingerprint(adapter: feed.adapter, agency: adapter.agency, recordedAt: feed.recordedAt, files: files)
             if isManifest, ledger.contains(fingerprint) {

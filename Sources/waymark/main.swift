@@ -1,3 +1,4 @@
+import WaymarkIngest
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,6 +54,9 @@ do {
     exit(try command.run(Array(arguments.dropFirst())).rawValue)
 } catch let error as UsageError {
     printError("waymark \(name): \(error.description) (see waymark \(name) --help)")
+    exit(ExitCode.usage.rawValue)
+} catch let IngestError.usage(text) {
+    printError("waymark \(name): \(text)")
     exit(ExitCode.usage.rawValue)
 } catch let error as LogError {
     printError("waymark \(name): \(error.description)")

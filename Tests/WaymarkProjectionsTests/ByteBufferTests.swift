@@ -24,6 +24,29 @@ final class ByteBufferTests: XCTestCase {
         XCTAssertEqual(text(b), "x")
     }
 
+    /// OWASP's CSV-injection rule in every field the read models write: a field a
+    /// spreadsheet would run as a formula gets an apostrophe and quotes; numbers stay numbers.
+    func testFieldsASpreadsheetWouldRunAsFormulasAreWrittenAsText() {
+        let cases: [(String, String)] = [
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("+44 20 7946 0000", "\"'+44 20 7946 0000\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1:A2)", "\"'@SUM(A1:A2)\""),
+            ("\tcmd", "\"'\tcmd\""),
+            ("\rcmd", "\"'\rcmd\""),
+            ("-3", "-3"), ("+1.5", "+1.5"), ("-0.25", "-0.25"), ("-", "\"'-\""), ("-1.", "\"'-1.\""),
+            ("a=b", "a=b"), ("Oak House", "Oak House"), ("", ""),
+        ]
+        for (value, expected) in cases {
+            var b = ByteBuffer()
+            CSVCell.text(value).write(to: &b)
+            XCTAssertEqual(text(b), expected, value)
+        }
+        var b = ByteBuffer()
+        CSVCell.list(["=1", "b"]).write(to: &b)
+        XCTAssertEqual(text(b), "\"'=1;b\"")
+    }
+
     func testIntegersAtTheirEdges() {
         var b = ByteBuffer()
         for n in [0, 9, 10, -1, -10, 99, 100, 1_000_000, Int.max, Int.min] { b.appendInt(n); b.append(" ") }
@@ -100,7 +123,9 @@ final class ByteBufferTests: XCTestCase {
                     var q = ByteBuffer(capacity: 8)
                     CSVCell.append(field, to: &q)
                     let doubled = special == "\"" ? "\"\"" : special
-                    XCTAssertEqual(text(q), "\"" + String(plain.prefix(k)) + doubled + String(plain.dropFirst(k + 1)) + "\"", "\(special.debugDescription) at \(k) of \(length)")
+                    // A leading carriage return is one of OWASP's formula triggers: text it stays.
+                    let apostrophe = k == 0 && special == "\r" ? "'" : ""
+                    XCTAssertEqual(text(q), "\"" + apostrophe + String(plain.prefix(k)) + doubled + String(plain.dropFirst(k + 1)) + "\"", "\(special.debugDescription) at \(k) of \(length)")
                 }
             }
         }
