@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DEMO_LOG ?= .build/demo-log
 BIN_DEBUG = .build/debug/waymark
 
-.PHONY: build test demo bench clean postcode-map
+.PHONY: build test demo bench clean postcode-map fuzz crash-test
 
 build:
 	$(SWIFT) build
@@ -52,3 +52,18 @@ postcode-map:
 
 clean:
 	rm -rf .build
+
+# The fuzz targets of Sources/WaymarkFuzz (csv, json, envelope, segment) under libFuzzer, for
+# FUZZ_SECONDS each, starting from Tests/Fuzz/corpus; fails on the first crash and leaves it
+# in .build/fuzz/findings/<target>/ (copy it to Tests/Fuzz/crashes/<target>/ to keep it).
+FUZZ_SECONDS ?= 60
+fuzz:
+	Tests/Fuzz/run.sh $(FUZZ_SECONDS)
+
+# The SIGKILL loops at length: writers killed at random moments (CRASH_ROUNDS kills, 30 per
+# fresh log) and projectors killed mid-build; `make test` runs them briefly.
+CRASH_ROUNDS ?= 600
+crash-test: build
+	$(SWIFT) build --build-tests
+	WAYMARK_CRASH_ROUNDS=$(CRASH_ROUNDS) WAYMARK_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build --disable-swift-testing \
+		--filter 'CrashTests|ProjectCommandTests.testAProjectorKilledAtRandomMoments'

@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "WaymarkProjections", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog", "WaymarkTime", "CWaymarkSystem"]),
         // The command line: parses arguments and calls the libraries.
         .executableTarget(name: "waymark", dependencies: ["WaymarkProjections", "WaymarkIngest", "WaymarkStore", "WaymarkLog", "WaymarkEvents", "CWaymarkSystem"]),
+        // The inputs Waymark reads from others as fuzz targets (`make fuzz`; replayed by `make test`).
+        .target(name: "WaymarkFuzz", dependencies: ["WaymarkStore", "WaymarkEvents", "WaymarkLog"]),
         // Helpers for tests: temporary directories and running the real `waymark` binary.
         .target(name: "WaymarkTestSupport", dependencies: ["WaymarkLog"], path: "Sources/WaymarkTestSupport"),
         .testTarget(name: "WaymarkLogTests", dependencies: ["WaymarkLog", "WaymarkTestSupport"]),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
         .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkProjectionsTests", dependencies: ["WaymarkProjections", "CWaymarkSystem", "WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTime", "WaymarkTestSupport"]),
+        .testTarget(name: "WaymarkFuzzTests", dependencies: ["WaymarkFuzz", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),
     ]
 )

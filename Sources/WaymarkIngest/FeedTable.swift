@@ -62,9 +62,14 @@ public struct FeedTableSchema: Sendable {
         return String(field[lo..<hi])
     }
 
-    /// Rejects a file whose header row names a column twice (which of its values would a row
-    /// have?): one quarantine entry naming the column; true when it did.
-    static func rejectRepeatedColumn(_ header: [String], file: String, into quarantine: inout Quarantine) -> Bool {
+    /// Rejects a file whose header row cannot be read (`problem`: an unbalanced or stray
+    /// quote) or names a column twice (which of its values would a row have?): one
+    /// quarantine entry naming the column; true when it did.
+    static func rejectBadHeader(_ header: [String], problem: String?, file: String, into quarantine: inout Quarantine) -> Bool {
+        if let problem {
+            quarantine.add(file: file, line: 1, field: nil, reason: "malformed CSV header row: \(problem): the file is rejected whole", raw: header.joined(separator: ","))
+            return true
+        }
         guard let repeated = header.enumerated().first(where: { i, name in !name.isEmpty && header[..<i].contains(name) }) else { return false }
         quarantine.add(file: file, line: 1, field: repeated.element,
                        reason: "column \(repeated.element) appears twice in the header row: the file is rejected whole", raw: header.joined(separator: ","))
@@ -86,7 +91,7 @@ public struct FeedTableSchema: Sendable {
     /// quarantine; a file missing a required column, or naming one twice, is rejected whole
     /// (one quarantine entry naming the column) and gives no rows.
     public func read(path: String, displayName: String, csv: CSVFile, into quarantine: inout Quarantine) -> [FeedRow]? {
-        if FeedTableSchema.rejectRepeatedColumn(csv.header, file: displayName, into: &quarantine) { return nil }
+        if FeedTableSchema.rejectBadHeader(csv.header, problem: csv.headerProblem, file: displayName, into: &quarantine) { return nil }
         let missing = missingColumns(csv.header)
         if !missing.isEmpty {
             quarantine.add(file: displayName, line: 1, field: missing[0],

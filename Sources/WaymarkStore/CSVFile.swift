@@ -26,6 +26,9 @@ public struct CSVFile: Sendable {
     public var rows: [CSVRow]
     /// The rows that did not.
     public var problems: [CSVProblem]
+    /// What is wrong with the header row itself (an unbalanced quote, a stray quote): the
+    /// columns cannot be known, so a reader rejects the whole file.
+    public var headerProblem: String?
 
     /// Parses `bytes`. An empty file has an empty header and no rows.
     public init(bytes: [UInt8]) {
@@ -95,9 +98,10 @@ public struct CSVFile: Sendable {
             records.append((startLine, fields, raw, problem))
         }
         guard let first = records.first else {
-            header = []; rows = []; problems = []; return
+            header = []; rows = []; problems = []; headerProblem = nil; return
         }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        headerProblem = first.problem
         var rows: [CSVRow] = [], problems: [CSVProblem] = []
         for r in records.dropFirst() {
             if let p = r.problem {

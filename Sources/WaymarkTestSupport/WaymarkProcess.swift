@@ -108,3 +108,9 @@ public func readModelFiles(_ dir: String) throws -> [String: String] {
     }
     return files
 }
+
+/// How many rounds a kill loop runs: `WAYMARK_CRASH_ROUNDS` when set (`make crash-test` sets
+/// it high), else `default` (the brief run of `make test`).
+public func crashRounds(default rounds: Int) -> Int {
+    ProcessInfo.processInfo.environment["WAYMARK_CRASH_ROUNDS"].flatMap(Int.init) ?? rounds
+}

@@ -13,9 +13,16 @@ final class CrashTests: XCTestCase {
         return r.lines.map { jsonObject($0)?["id"] as? String ?? "<unparseable line>" }
     }
 
+    /// 30 kills on a fresh log each cycle (`make crash-test` runs many cycles).
     func testWritersKilledAtRandomMomentsLoseNothingAcknowledgedAndDuplicateNothing() throws {
-        let dir = TemporaryDirectory("waymark-crash")
-        defer { dir.remove() }
+        for cycle in 0..<max(1, crashRounds(default: 30) / 30) {
+            let dir = TemporaryDirectory("waymark-crash")
+            defer { dir.remove() }
+            try killCycle(dir, label: "cycle \(cycle)")
+        }
+    }
+
+    func killCycle(_ dir: TemporaryDirectory, label: String) throws {
         let log = dir.file("log")
         let inputPath = dir.file("input.ndjson")
         let total = 20_000

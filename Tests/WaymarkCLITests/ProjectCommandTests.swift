@@ -96,7 +96,7 @@ final class ProjectCommandTests: XCTestCase {
         let expected = try snapshot(dir.file("full"))
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        for _ in 0..<8 {
+        for _ in 0..<(crashRounds(default: 32) / 4) {
             let p = try Waymark.start(["project", "all", "--log", log, "--out", dir.file("killed")])
             usleep(UInt32.random(in: 0..<window, using: &generator))
             kill(p.processIdentifier, SIGKILL)

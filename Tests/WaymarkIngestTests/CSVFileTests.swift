@@ -1,6 +1,7 @@
 import XCTest
 import WaymarkIngest
 import WaymarkStore
+import WaymarkEvents
 
 final class CSVFileTests: XCTestCase {
     func csv(_ text: String) -> CSVFile { CSVFile(bytes: Array(text.utf8)) }
@@ -11,6 +12,21 @@ final class CSVFileTests: XCTestCase {
         XCTAssertEqual(f.rows.map(\.fields), [["1", "x, y", "say \"hi\""], ["2", "two\nlines", "z"]])
         XCTAssertEqual(f.rows.map(\.line), [2, 3])
         XCTAssertTrue(f.problems.isEmpty)
+    }
+
+    /// A header row with an unbalanced quote used to swallow the file into one header field
+    /// silently (found by `make fuzz`); the problem is now the header's, and a feed reader
+    /// rejects the file whole.
+    func testAHeaderRowThatIsNotCSVIsAProblemOfTheHeader() throws {
+        let f = csv("A,\"B x\r\n1,2\r\n")
+        XCTAssertEqual(f.headerProblem, "unbalanced quote: field 2 opens a quote that never closes")
+        XCTAssertNil(csv("A,B\n1,2\n").headerProblem)
+        XCTAssertNotNil(csv("A,B\"C\n1,2\n").headerProblem)
+        let schema = try FeedTableSchema(document: try JSONParser.parse(#"{"type":"object","properties":{"A":{"type":"string"}},"required":["A"]}"#), fileName: "t.schema.json")
+        var q = Quarantine(adapter: "police")
+        XCTAssertNil(schema.read(path: "t.csv", displayName: "t.csv", csv: f, into: &q))
+        XCTAssertEqual(q.rows.count, 1)
+        XCTAssertTrue(q.rows[0].message.contains("malformed CSV header row"), q.rows[0].message)
     }
 
     func testByteOrderMarkCRLFAndBlankLinesAreAccepted() {

@@ -61,7 +61,7 @@ public struct SSDA903Extract: Sendable {
         let csv = CSVFile(bytes: bytes)
         rowCount += csv.rows.count + csv.problems.count
         let header = csv.header.map { $0.uppercased() }
-        if FeedTableSchema.rejectRepeatedColumn(header, file: path, into: &quarantine) { return }
+        if FeedTableSchema.rejectBadHeader(header, problem: csv.headerProblem, file: path, into: &quarantine) { return }
         guard let table = SSDA903Extract.recognise(header, schemas) else {
             quarantine.add(file: path, line: 1, field: nil,
                            reason: "not an SSDA903 table: the header row matches none of header.csv, episodes.csv, missing.csv; the file is rejected whole",
