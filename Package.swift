@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "WaymarkTimeTests", dependencies: ["WaymarkTime"]),
         .testTarget(name: "WaymarkIngestTests", dependencies: ["WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkProjectionsTests", dependencies: ["WaymarkProjections", "CWaymarkSystem", "WaymarkIngest", "WaymarkEvents", "WaymarkStore", "WaymarkLog", "WaymarkTime", "WaymarkTestSupport"]),
-        .testTarget(name: "WaymarkFuzzTests", dependencies: ["WaymarkFuzz", "WaymarkTestSupport"]),
+        .testTarget(name: "WaymarkFuzzTests", dependencies: ["WaymarkFuzz", "WaymarkIngest", "WaymarkTestSupport"]),
         .testTarget(name: "WaymarkCLITests", dependencies: ["WaymarkLog", "WaymarkStore", "WaymarkTestSupport"]),
     ]
 )

@@ -429,10 +429,10 @@ func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeat
 
 /// SplitMix64: a small, fast, seedable generator, so the same seed gives the same feeds on
 /// every machine and Swift version (the standard library's generator is not seedable).
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import WaymarkFuzz
+import WaymarkIngest
 import WaymarkTestSupport
 
 /// The fuzz targets in `make test`: each replays its corpus and every crash ever found
@@ -9,18 +10,6 @@ import WaymarkTestSupport
 /// each time. A property failing stops the test process, as under libFuzzer.
 final class FuzzTests: XCTestCase {
     static let mutations = 3000
-
-    /// SplitMix64: a small, fixed-seed generator (the same mutations every run).
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     func inputs(_ target: FuzzTarget) throws -> [[UInt8]] {
         var out: [[UInt8]] = []
@@ -33,7 +22,7 @@ final class FuzzTests: XCTestCase {
         return out
     }
 
-    func mutate(_ input: [UInt8], with other: [UInt8], _ rng: inout Seeded) -> [UInt8] {
+    func mutate(_ input: [UInt8], with other: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let at = b.isEmpty ? 0 : Int.random(in: 0..<b.count, using: &rng)
@@ -55,7 +44,7 @@ final class FuzzTests: XCTestCase {
         let seeds = try inputs(target)
         XCTAssertFalse(seeds.isEmpty, "no corpus for \(target)")
         for s in seeds { s.withUnsafeBytes { target.run($0) } }
-        var rng = Seeded(state: 0x5741_594D_4152_4B00 ^ UInt64(target.rawValue.utf8.count))
+        var rng = SplitMix64(seed: 0x5741_594D_4152_4B00 ^ UInt64(target.rawValue.utf8.count))
         for _ in 0..<FuzzTests.mutations {
             let input = mutate(seeds.randomElement(using: &rng)!, with: seeds.randomElement(using: &rng)!, &rng)
             input.withUnsafeBytes { target.run($0) }
