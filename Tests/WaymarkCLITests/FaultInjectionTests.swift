@@ -71,7 +71,6 @@ final class FaultInjectionTests: XCTestCase {
             let retry = try Waymark.run(["append", "--log", log, "--segment-bytes", "8000"], stdin: input)
             XCTAssertEqual(retry.status, 0, "\(label): retry: \(retry.stderr)")
             XCTAssertEqual(try ids(log), expected, "\(label): after the retry")
-            XCTAssertEqual(try Waymark.run(["verify", "--log", log]).status, 0, label)
             return r
         }
         print("fault walk: append: \(calls) calls, each failed in turn")
