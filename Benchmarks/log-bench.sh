@@ -46,6 +46,22 @@ for run in $(seq "$RUNS"); do
   direct_t+=("$(elapsed "$t0" "$t1")")
   rm -f "$WORK/dd.out"
 done
+# verify (every CRC and the SHA-256 hash chain) beside sha256sum of the same segment files.
+verify_t=(); sha_t=()
+for run in $(seq "$RUNS"); do
+  t0=$(now); "$BIN" verify --log "$LOG" > /dev/null; t1=$(now)
+  verify_t+=("$(elapsed "$t0" "$t1")")
+  t0=$(now); cat "$LOG"/*.log | sha256sum > /dev/null; t1=$(now)
+  sha_t+=("$(elapsed "$t0" "$t1")")
+done
+V=$(median "${verify_t[@]}"); S=$(median "${sha_t[@]}")
+# One line holding an object of 100,000 members (rejected: its members are not the schema's),
+# beside Python's json.loads of the same line: duplicate-name detection must stay linear.
+WIDE="$WORK/wide-object.ndjson"
+python3 -c 'import json; print(json.dumps({"id":"wide-1","type":"MissingReported","occurredAt":"2023-03-01T21:15:00Z","child":"police:MPS:P1","episode":"police:MPS:M-1","data":{"k%d" % i: i for i in range(100000)}}))' > "$WIDE"
+rm -rf "$WORK/wide-log"
+t0=$(now); "$BIN" append --log "$WORK/wide-log" "$WIDE" > /dev/null 2>&1 || true; t1=$(now); W=$(elapsed "$t0" "$t1")
+t0=$(now); python3 -c 'import json,sys; json.loads(open(sys.argv[1]).read())' "$WIDE"; t1=$(now); PW=$(elapsed "$t0" "$t1")
 A=$(median "${append_t[@]}"); R=$(median "${read_t[@]}"); C=$(median "${cat_t[@]}"); D=$(median "${dd_t[@]}"); DD=$(median "${direct_t[@]}")
 rate() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.0f", n / t}'; }
 mbs() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.1f", n / t / 1048576}'; }
@@ -60,4 +76,8 @@ printf '%-34s %10s %14s %10s %14s\n' "dd conv=fsync, same bytes (limit)" "$D" "$
 printf '%-34s %10s %14s %10s %14s\n' "dd oflag=direct (the device)" "$DD" "$(rate "$EVENTS" "$DD")" "$(mbs "$LOG_BYTES" "$DD")" "$(ratio "$D" "$DD") of dd"
 printf '%-34s %10s %14s %10s %14s\n' "waymark read (to /dev/null)" "$R" "$(rate "$EVENTS" "$R")" "$(mbs "$LOG_BYTES" "$R")" "$(ratio "$C" "$R") of cat"
 printf '%-34s %10s %14s %10s %14s\n' "cat segment files (limit)" "$C" "$(rate "$EVENTS" "$C")" "$(mbs "$LOG_BYTES" "$C")" "1.00"
-echo "{\"events\":$EVENTS,\"appendEventsPerSec\":$(rate "$EVENTS" "$A"),\"appendMiBPerSec\":$(mbs "$LOG_BYTES" "$A"),\"ddEventsPerSec\":$(rate "$EVENTS" "$D"),\"ddMiBPerSec\":$(mbs "$LOG_BYTES" "$D"),\"readEventsPerSec\":$(rate "$EVENTS" "$R"),\"readMiBPerSec\":$(mbs "$LOG_BYTES" "$R"),\"catEventsPerSec\":$(rate "$EVENTS" "$C"),\"catMiBPerSec\":$(mbs "$LOG_BYTES" "$C")}"
+printf '%-34s %10s %14s %10s %14s\n' "waymark verify (CRCs + hash chain)" "$V" "$(rate "$EVENTS" "$V")" "$(mbs "$LOG_BYTES" "$V")" "$(ratio "$S" "$V") of sha256sum"
+printf '%-34s %10s %14s %10s %14s\n' "sha256sum of the segments (limit)" "$S" "$(rate "$EVENTS" "$S")" "$(mbs "$LOG_BYTES" "$S")" "1.00"
+printf '%-34s %10s %14s %10s %14s\n' "append: 1 line, 100,000 members" "$W" "" "" "$(ratio "$PW" "$W") of python"
+printf '%-34s %10s %14s %10s %14s\n' "python json.loads, same line" "$PW" "" "" "1.00"
+echo "{\"events\":$EVENTS,\"verifyEventsPerSec\":$(rate "$EVENTS" "$V"),\"sha256sumMiBPerSec\":$(mbs "$LOG_BYTES" "$S"),\"wideObjectSeconds\":$W,\"pythonWideObjectSeconds\":$PW,\"appendEventsPerSec\":$(rate "$EVENTS" "$A"),\"appendMiBPerSec\":$(mbs "$LOG_BYTES" "$A"),\"ddEventsPerSec\":$(rate "$EVENTS" "$D"),\"ddMiBPerSec\":$(mbs "$LOG_BYTES" "$D"),\"readEventsPerSec\":$(rate "$EVENTS" "$R"),\"readMiBPerSec\":$(mbs "$LOG_BYTES" "$R"),\"catEventsPerSec\":$(rate "$EVENTS" "$C"),\"catMiBPerSec\":$(mbs "$LOG_BYTES" "$C")}"
