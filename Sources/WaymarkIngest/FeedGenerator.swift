@@ -1,4 +1,5 @@
 import Foundation
+import WaymarkLog
 import WaymarkEvents
 import WaymarkTime
 
@@ -96,14 +97,14 @@ public struct FeedGenerator {
 
     /// Generates everything under `directory`.
     public mutating func write(to directory: String) throws -> Result {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileSystem.createDirectory(directory)
         var result = Result()
         var feeds: [(at: String, feed: IngestManifest.Feed)] = []
         func put(_ rel: String, _ text: String) throws {
             let path = directory + "/" + rel
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard fm.createFile(atPath: path, contents: Data(text.utf8)) else { throw IngestError.unreadable(path) }
+            try FileSystem.createDirectory(FileSystem.parentDirectory(path))
+            // Through a new file and a rename: a link planted at the path is replaced, never followed.
+            try FileSystem.writeAtomically(Array(text.utf8), to: path, durable: false)
             result.files += 1
         }
         let first = CivilDate(year: options.firstYear, month: 4, day: 1)
