@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DEMO_LOG ?= .build/demo-log
 BIN_DEBUG = .build/debug/waymark
 
-.PHONY: build test demo bench clean postcode-map fuzz crash-test
+.PHONY: build test demo bench clean postcode-map fuzz crash-test install man install-check
 
 build:
 	$(SWIFT) build
@@ -67,3 +67,34 @@ crash-test: build
 	$(SWIFT) build --build-tests
 	WAYMARK_CRASH_ROUNDS=$(CRASH_ROUNDS) WAYMARK_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build --disable-swift-testing \
 		--filter 'CrashTests|ProjectCommandTests.testAProjectorKilledAtRandomMoments'
+
+# Installs waymark into PREFIX: the binary (Swift's standard library and Foundation linked in
+# statically, so it runs where no Swift toolchain is) in bin/, the schemas and counting rules
+# where it finds them (share/waymark/), the man page and the bash and zsh completions.
+# (INSTALL_BIN=path installs that binary instead of building one: the tests use it.)
+PREFIX ?= /usr/local
+INSTALL_CONFIG ?= release
+INSTALL_BIN ?=
+install:
+	@if [ -z "$(INSTALL_BIN)" ]; then $(SWIFT) build -c $(INSTALL_CONFIG) --static-swift-stdlib --scratch-path .build/static --product waymark; fi
+	install -d $(PREFIX)/bin $(PREFIX)/share/waymark/rules $(PREFIX)/share/man/man1 \
+		$(PREFIX)/share/bash-completion/completions $(PREFIX)/share/zsh/site-functions
+	install -m 0755 $(or $(INSTALL_BIN),.build/static/$(INSTALL_CONFIG)/waymark) $(PREFIX)/bin/waymark
+	rm -rf $(PREFIX)/share/waymark/Schemas && cp -R Schemas $(PREFIX)/share/waymark/Schemas
+	install -m 0644 rules/*.json $(PREFIX)/share/waymark/rules/
+	$(PREFIX)/bin/waymark help --man > $(PREFIX)/share/man/man1/waymark.1
+	$(PREFIX)/bin/waymark completion bash > $(PREFIX)/share/bash-completion/completions/waymark
+	$(PREFIX)/bin/waymark completion zsh > $(PREFIX)/share/zsh/site-functions/_waymark
+	@echo "installed $(PREFIX)/bin/waymark ($$($(PREFIX)/bin/waymark --version))"
+
+# The man page, waymark(1), from the command table: .build/man/waymark.1 (man -l to read it).
+man: build
+	mkdir -p .build/man && $(BIN_DEBUG) help --man > .build/man/waymark.1
+	@echo ".build/man/waymark.1"
+
+# What a new user does, checked: a fresh clone, `make install` into a temporary prefix (the
+# static release build), then the installed binary, run from another directory, takes the
+# sample feeds through ingest, project and timeline; --version and help work, and the binary
+# needs no Swift library at run time. Slow (a release build): CI runs it after `make test`.
+install-check:
+	Tests/install-check.sh

@@ -59,7 +59,7 @@ public final class Projector {
     public var keepsLastModel = false
     private var lastModel: ReadModel?
     static let stateFile = ".projector-state"
-    static let version = "0.5.0"
+    static let version = WaymarkVersion.number
 
     public init(log: String, out: String, kind: ReadModelKind, rules: CountingRules, knownAt: Timestamp?, asOf: Timestamp?) {
         var o = out

@@ -4,8 +4,10 @@ import WaymarkEvents
 /// Finds and loads the `Schemas/` directory at run time: the event catalogue and the feed
 /// schemas are read from these files, never from a copy compiled into the program.
 ///
-/// Looked for in order: `$WAYMARK_SCHEMAS`; a `Schemas/` beside the executable or in any
-/// directory above it (so `.build/debug/waymark` finds the repository's); `./Schemas`.
+/// Looked for in order: `$WAYMARK_SCHEMAS`; a `Schemas/` (or `share/waymark/Schemas/`, where
+/// `make install` puts it) beside the executable or in any directory above it (so
+/// `.build/debug/waymark` finds the repository's, and `PREFIX/bin/waymark` the installed
+/// one); `./Schemas`.
 public enum SchemaDirectory {
     /// The directory, or an error saying how to point Waymark at it.
     public static func locate() throws -> String {
@@ -19,9 +21,11 @@ public enum SchemaDirectory {
         while dir.path != "/" {
             dir.deleteLastPathComponent()
             if usable(dir.path + "/Schemas") { return dir.path + "/Schemas" }
+            // An installed binary: PREFIX/bin/waymark finds PREFIX/share/waymark/Schemas.
+            if usable(dir.path + "/share/waymark/Schemas") { return dir.path + "/share/waymark/Schemas" }
         }
         if usable(fm.currentDirectoryPath + "/Schemas") { return fm.currentDirectoryPath + "/Schemas" }
-        throw SchemaError("cannot find the Schemas directory (with events/*.schema.json); set WAYMARK_SCHEMAS to it")
+        throw SchemaError("cannot find the Schemas directory (with events/*.schema.json) beside the program or in share/waymark/ above it; install with `make install`, or set WAYMARK_SCHEMAS to it")
     }
 
     /// Parses one schema file.

@@ -26,7 +26,7 @@ enum AppendCommand {
       waymark append --log ./log sample-events/events.ndjson
       {"appended":12,"duplicates":0,"rejected":0,"firstOffset":0,"lastOffset":11}
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 2, 74, 75], [2: "some lines were rejected (the valid ones were still appended)"])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "segment-bytes", "lock-timeout", "recorded-at"])

@@ -17,14 +17,24 @@ enum ExitCode: Int32 {
     case lockTimeout = 75
 }
 
-/// The exit-status table every `--help` ends with.
-let exitStatusHelp = """
-Exit status:
-  0   success
-  1   usage error, or a refused request (such as a back-dated --recorded-at)
-  2   some input lines were rejected (the valid ones were still taken)
-  3   the log is damaged (the message names the segment file and byte)
-  4   project: the read models were built under other rules or known-at time (use --rebuild)
-  74  I/O error (the message names the file and the system's reason)
-  75  another process held the log's writer lock past --lock-timeout
-"""
+/// What each exit status means, in general (a command's help may say it more exactly).
+let exitMeaning: [Int32: String] = [
+    0: "success",
+    1: "usage error, or a refused request (such as a back-dated --recorded-at)",
+    2: "some input was rejected (the valid rest was still taken)",
+    3: "the log is damaged (the message names the segment file and byte)",
+    4: "the read models were built under other rules or known-at time (use --rebuild)",
+    74: "I/O error (the message names the file and the system's reason)",
+    75: "another process held the log's writer lock past --lock-timeout",
+]
+
+/// The exit-status table of one command's help: its statuses only, with its own meanings
+/// where given (`(2, "no child has that reference")`), else the general ones.
+func exitStatusHelp(_ statuses: [Int32], _ own: [Int32: String] = [:]) -> String {
+    "Exit status:\n" + statuses.map { code in
+        "  " + String(code).padded(to: 4) + (own[code] ?? exitMeaning[code] ?? "")
+    }.joined(separator: "\n")
+}
+
+/// The table of `waymark --help`: every status any command uses.
+let exitStatusTable = exitStatusHelp([0, 1, 2, 3, 4, 74, 75])

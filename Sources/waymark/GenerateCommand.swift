@@ -22,7 +22,7 @@ enum GenerateCommand {
     Example:
       waymark generate --out ./feeds --seed 7 && waymark ingest --manifest ./feeds/manifest.json --log ./log
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 74])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["out", "seed", "children", "years"])

@@ -66,7 +66,7 @@ enum IngestCommand {
       waymark ingest ssda903 --log ./log --la 309 extract/header.csv extract/episodes.csv extract/missing.csv
       waymark ingest --manifest feeds/manifest.json --log ./log
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 2, 3, 74, 75], [2: "some rows were rejected to the quarantine (the valid ones were still taken)"])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "recorded-at", "la", "postcode-map", "force", "provider", "register",

@@ -24,7 +24,7 @@ enum ReadCommand {
       waymark read --log ./log --from 10 --limit 2
       waymark read --log ./log --known-at 2023-04-01T00:00:00Z | wc -l
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 3, 74])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "from", "limit", "known-at"], flags: ["upcast"])

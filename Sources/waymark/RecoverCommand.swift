@@ -21,7 +21,7 @@ enum RecoverCommand {
     Example:
       waymark recover --log ./log
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 3, 74, 75], [3: "damage it cannot repair (each named on standard error)"])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "lock-timeout"])

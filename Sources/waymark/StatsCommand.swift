@@ -14,7 +14,7 @@ enum StatsCommand {
     Example:
       waymark stats --log ./log
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 3, 74])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log"])

@@ -38,7 +38,7 @@ enum VerifyCommand {
       waymark verify --log ./log --digest > published/log-head.txt
       waymark verify --log ./log --expect "$(cat published/log-head.txt)"
 
-    """ + exitStatusHelp
+    """ + exitStatusHelp([0, 1, 3, 74], [3: "damage, a chain problem, an index problem, or --expect not met"])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "expect"], flags: ["digest"])
