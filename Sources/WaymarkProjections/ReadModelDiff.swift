@@ -22,6 +22,20 @@ public struct ReadModelDiff {
         public var removed: [String] = []
         public var changed: [String] = []
         public var note: String?
+        /// For each column, how many rows present in both had it changed.
+        public var columnChanges: [String: Int] = [:]
+        /// The columns that changed in most rows, most first (ties by name), with their counts.
+        public func mostChanged(_ n: Int = 3) -> [(column: String, rows: Int)] {
+            columnChanges.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n).map { ($0.key, $0.value) }
+        }
+        /// One line: rows added, removed and changed, and the columns that moved most.
+        public var summary: String {
+            var line = "\(file): \(added.count) added, \(removed.count) removed, \(changed.count) changed"
+            let most = mostChanged()
+            if !most.isEmpty { line += " (most changed: " + most.map { "\($0.column) in \($0.rows)" }.joined(separator: ", ") + ")" }
+            if let note { line += ", " + note }
+            return line
+        }
         public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && note == nil }
     }
 
@@ -64,7 +78,9 @@ public struct ReadModelDiff {
         for k in my.keys.sorted() where mx[k] == nil { d.added.append(k) }
         for k in mx.keys.sorted() {
             guard let rx = mx[k], let ry = my[k], rx != ry else { continue }
-            let changes = x.header.indices.filter { rx[$0] != ry[$0] }.map { "\(x.header[$0]) \(rx[$0].isEmpty ? "∅" : rx[$0]) → \(ry[$0].isEmpty ? "∅" : ry[$0])" }
+            let moved = x.header.indices.filter { rx[$0] != ry[$0] }
+            for c in moved { d.columnChanges[x.header[c], default: 0] += 1 }
+            let changes = moved.map { "\(x.header[$0]) \(rx[$0].isEmpty ? "∅" : rx[$0]) → \(ry[$0].isEmpty ? "∅" : ry[$0])" }
             d.changed.append("\(k): " + changes.joined(separator: ", "))
         }
     }
@@ -77,7 +93,7 @@ public struct ReadModelDiff {
         let x = try load(pa), y = try load(pb)
         for key in Set(x.keys).union(y.keys).sorted() where key != "builtAt" {
             let vx = x[key]?.serialized ?? "∅", vy = y[key]?.serialized ?? "∅"
-            if vx != vy { d.changed.append("\(key): \(vx) → \(vy)") }
+            if vx != vy { d.changed.append("\(key): \(vx) → \(vy)"); d.columnChanges[key, default: 0] += 1 }
         }
     }
 }

@@ -1,6 +1,9 @@
 import WaymarkEvents
 import WaymarkLog
 import WaymarkTime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Prints stored events as NDJSON: each the envelope as appended, plus the `offset` and
 /// `recordedAt` the log gave it.
@@ -15,14 +18,25 @@ public struct EventReader {
         self.upcast = upcast
     }
 
-    /// Writes events from `from`, at most `limit`, recorded no later than `knownAt`, to `out`.
-    /// Returns how many were written.
+    /// Writes events from `from` that `filter` passes, at most `limit`, recorded no later
+    /// than `knownAt`, to `out`. With `follow`, it does not stop at the end of the log: it
+    /// waits for new events (polling every `pollInterval` seconds) and prints them as they
+    /// come, flushing after each, until `stop` returns true. Returns how many were written.
     @discardableResult
-    public func write(from: Offset = .zero, limit: Int = .max, knownAt: Timestamp? = nil, to out: OutputBuffer) throws -> Int {
+    public func write(from: Offset = .zero, limit: Int = .max, knownAt: Timestamp? = nil, filter: EventFilter = EventFilter(),
+                      follow: Bool = false, pollInterval: Double = 0.2, stop: () -> Bool = { false },
+                      to out: OutputBuffer) throws -> Int {
         var written = 0
         if limit <= 0 { return 0 }
-        try reader.forEach(from: from) { record in
+        var start = from
+        // Start where the log's time index says events recorded since the time begin.
+        if let since = filter.recordedSince, since.millisecondsSinceEpoch > Int64.min,
+           let first = try reader.firstOffset(recordedAfter: Timestamp(millisecondsSinceEpoch: since.millisecondsSinceEpoch - 1)) {
+            start = max(start, first)
+        }
+        func take(_ record: RecordView) throws -> Bool {
             if let knownAt, record.recordedAt > knownAt { return false }
+            guard filter.passes(record.payload, recordedAt: record.recordedAt) else { return true }
             if upcast, let rewritten = EventReader.upcastPayload(record.payload) {
                 rewritten.withUnsafeBytes { EventReader.render(record, payload: $0, into: &out.bytes) }
             } else {
@@ -31,6 +45,23 @@ public struct EventReader {
             try out.flushIfFull()
             written += 1
             return written < limit && !out.closed
+        }
+        if follow {
+            // Like `kafka-console-consumer`: catch up, print what came, wait, repeat.
+            var next = start, done = false
+            while !done {
+                let before = next
+                next = try reader.forEach(from: next) { r in
+                    if try take(r) { return !stop() }
+                    done = true
+                    return false
+                }
+                try out.flush()
+                if done || stop() || out.closed { break }
+                if next == before { usleep(UInt32(pollInterval * 1_000_000)) }
+            }
+        } else {
+            try reader.forEach(from: start) { try take($0) }
         }
         return written
     }

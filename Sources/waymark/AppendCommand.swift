@@ -19,7 +19,7 @@ enum AppendCommand {
       --log DIR            the log directory (required)
       --segment-bytes N    start a new segment when the active one would pass N bytes (default 67108864)
       --lock-timeout S     seconds to wait for another writer (default 10)
-      --recorded-at T      stamp the events with RFC 3339 time T instead of the clock (backfills,
+      --recorded-at T      stamp the events with time T instead of the clock (backfills,
                            tests); refused if earlier than the log's latest recordedAt
 
     Example:

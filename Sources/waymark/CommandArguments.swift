@@ -75,10 +75,23 @@ struct CommandArguments {
     /// The value of `--name` as an RFC 3339 time, if given.
     func time(_ name: String) throws -> Timestamp? {
         guard let text = values[name] else { return nil }
-        guard let t = RFC3339.parse(text) else {
-            throw UsageError(description: "--\(name) must be an RFC 3339 time such as 2023-04-01T00:00:00Z, not '\(text)'")
+        if let t = RFC3339.parse(text) { return t }
+        if let day = CommandArguments.date(text) { return Timestamp(millisecondsSinceEpoch: day.daysSinceEpoch * 86_400_000) }
+        throw UsageError(description: "--\(name) takes a date like 2023-04-01 (the start of that day, UTC) or a time like 2023-04-01T09:30:00Z")
+    }
+
+    /// `YYYY-MM-DD` as a calendar date, if it is one.
+    static func date(_ text: String) -> CivilDate? {
+        let u = Array(text.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for c in u[r] { guard c >= 0x30 && c <= 0x39 else { return nil }; n = n * 10 + Int(c - 0x30) }
+            return n
         }
-        return t
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+        let day = CivilDate(year: y, month: m, day: d)
+        return day.isValid ? day : nil
     }
 
     /// The `--log DIR` of a command that reads an existing log (a missing one is a usage error).

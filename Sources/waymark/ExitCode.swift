@@ -31,7 +31,7 @@ let exitMeaning: [Int32: String] = [
 /// The exit-status table of one command's help: its statuses only, with its own meanings
 /// where given (`(2, "no child has that reference")`), else the general ones.
 func exitStatusHelp(_ statuses: [Int32], _ own: [Int32: String] = [:]) -> String {
-    "Exit status:\n" + statuses.map { code in
+    "\nExit status:\n" + statuses.map { code in
         "  " + String(code).padded(to: 4) + (own[code] ?? exitMeaning[code] ?? "")
     }.joined(separator: "\n")
 }

@@ -55,7 +55,7 @@ enum IngestCommand {
 
     Options:
       --log DIR            the log directory (created if needed)
-      --recorded-at T      stamp the events with RFC 3339 time T (backfills, tests)
+      --recorded-at T      stamp the events with time T (backfills, tests)
       --retract-missing    retract records absent from this snapshot
       --collection-year Y  the SSDA903 collection year, e.g. 2023-24
       --manifest FILE      ingest every feed a manifest lists, in order (see README); its
@@ -108,7 +108,9 @@ enum IngestCommand {
             } catch let e as IngestError { throw UsageError(description: e.description) }
             var recordedAt: Timestamp? = nil
             if let text = feed.recordedAt {
-                guard let t = RFC3339.parse(text) else { throw UsageError(description: "recordedAt '\(text)' is not an RFC 3339 time") }
+                guard let t = RFC3339.parse(text) ?? CommandArguments.date(text).map({ Timestamp(millisecondsSinceEpoch: $0.daysSinceEpoch * 86_400_000) }) else {
+                    throw UsageError(description: "a feed's recordedAt takes a date like 2023-04-01 or a time like 2023-04-01T06:00:00Z")
+                }
                 recordedAt = t
             }
             let files = try feed.files.map(manifest.resolve)

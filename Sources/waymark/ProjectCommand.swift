@@ -46,7 +46,7 @@ enum ProjectCommand {
 
     Exit status: 4 when the read models in --out were built under other rules or another
     known-at time (run with --rebuild).
-    """ + "\n" + exitStatusHelp([0, 1, 3, 4, 74, 75])
+    """ + exitStatusHelp([0, 1, 3, 4, 74, 75])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["log", "out", "rules", "known-at", "as-of", "lock-timeout"], flags: ["follow", "rebuild"])

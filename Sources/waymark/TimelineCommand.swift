@@ -15,7 +15,7 @@ enum TimelineCommand {
     Example:
       waymark timeline --out ./models --child police:GMP:P0001234
 
-    """ + "\n" + exitStatusHelp([0, 1, 2, 74], [2: "no child has that reference"])
+    """ + exitStatusHelp([0, 1, 2, 74], [2: "no child has that reference"])
 
     static func run(_ args: [String]) throws -> ExitCode {
         let a = try CommandArguments(args, valued: ["out", "child"])

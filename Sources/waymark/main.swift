@@ -40,9 +40,11 @@ Usage: waymark <command> [options]   (waymark help <command>, or <command> --hel
 Commands:
 \(commands.map { "  " + $0.name.padded(to: 9) + $0.summary }.joined(separator: "\n"))
 
+Times (--recorded-at, --known-at, --as-of, --since) are a date, 2023-04-01 (the start of
+that day, UTC), or an RFC 3339 time, 2023-04-01T09:30:00Z.
+
 Example:
   waymark append --log ./log sample-events/events.ndjson && waymark stats --log ./log
-
 \(exitStatusTable)
 """
 
