@@ -36,8 +36,9 @@ enum ProjectCommand {
                        by T are open (default: --known-at, else the log's latest recordedAt)
       --rebuild        build from offset 0 and swap the result in
       --follow         keep running: apply new events within a second, publish at least every
-                       5 seconds while events arrive; SIGTERM or SIGINT finishes the batch,
-                       publishes, and exits 0
+                       5 seconds while events arrive, printing one JSON line per publish
+                       ({"publish":N,"applied":…,"rowsChanged":{file: rows added}}); SIGTERM
+                       or SIGINT finishes the batch, publishes, prints the summary, exits 0
       --lock-timeout S seconds to wait for another projector on the same --out (default 10)
 
     Example:
@@ -77,27 +78,49 @@ enum ProjectCommand {
         // A run that publishes once and exits leaves the model, like the state, to the exit.
         projector.keepsLastModel = !a.flag("follow")
         var rows = try projector.publish()
+        func object(_ counts: [String: Int]) -> JSONText.Raw {
+            JSONText.Raw(text: JSONText.object(counts.keys.sorted().map { ($0, JSONText.Raw.int(counts[$0]!)) }))
+        }
         if a.flag("follow") {
+            // One line per publish, as it happens: what it applied and which tables moved.
+            var publishes = 1, appliedSince = applied
+            func report(_ previous: [String: Int]) {
+                var moved: [String: Int] = [:]
+                for (file, count) in rows where previous[file] != count { moved[file] = count - (previous[file] ?? 0) }
+                printResult(JSONText.object([("publish", .int(publishes)), ("applied", .int(appliedSince)),
+                                             ("lastOffset", .int(projector.lastOffset?.rawValue)), ("events", .int(projector.eventCount)),
+                                             ("rowsChanged", object(moved)), ("at", .string(Timestamp.now().rfc3339))]))
+                appliedSince = 0
+            }
+            report([:])
             var pending = false
             var lastPublish = Timestamp.now()
             while wm_stop_requested() == 0 {
                 let n = try projector.catchUp(stop: { wm_stop_requested() != 0 })
                 applied += n
+                appliedSince += n
                 if n > 0 { pending = true }
                 let now = Timestamp.now()
                 if pending && now.millisecondsSinceEpoch - lastPublish.millisecondsSinceEpoch >= 1000 {
+                    let previous = rows
                     rows = try projector.publish()
+                    publishes += 1
+                    report(previous)
                     pending = false
                     lastPublish = now
                 }
                 if n == 0 { usleep(200_000) }
             }
-            if pending { rows = try projector.publish() }
+            if pending {
+                let previous = rows
+                rows = try projector.publish()
+                publishes += 1
+                report(previous)
+            }
         }
         printResult(JSONText.object([("kind", .string(kind.rawValue)), ("applied", .int(applied)), ("resumed", .bool(resumed)),
                                      ("lastOffset", .int(projector.lastOffset?.rawValue)), ("events", .int(projector.eventCount)),
-                                     ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
-                                     ("out", .string(out))]))
+                                     ("rows", object(rows)), ("out", .string(out))]))
         keptUntilExit = projector
         return .success
     }

@@ -142,7 +142,15 @@ final class ProjectCommandTests: XCTestCase {
         follower.waitUntilExit()
         XCTAssertEqual(follower.terminationStatus, 0)
         XCTAssertEqual(follower.terminationReason, .exit)
-        XCTAssertEqual(jsonObject(try String(contentsOfFile: outFile, encoding: .utf8))?["lastOffset"] as? Int, 199)
+        let lines = try String(contentsOfFile: outFile, encoding: .utf8).split(separator: "\n").compactMap { jsonObject(String($0)) }
+        XCTAssertEqual(lines.last?["lastOffset"] as? Int, 199)
+        // One line per publish as it happened: numbered, what it applied, which tables moved.
+        let publishes = lines.dropLast()
+        XCTAssertGreaterThanOrEqual(publishes.count, 4)
+        XCTAssertEqual(publishes.compactMap { $0["publish"] as? Int }, Array(1...publishes.count))
+        XCTAssertEqual(publishes.compactMap { $0["applied"] as? Int }.reduce(0, +), 200)
+        XCTAssertEqual(publishes.compactMap { ($0["rowsChanged"] as? [String: Int])?["episodes.csv"] }.reduce(0, +), 200,
+                       "every sample event opens an episode: the publishes' episode rows add up to 200")
         XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", dir.file("rebuilt")]).status, 0)
         var live = try snapshot(dir.file("live")), rebuilt = try snapshot(dir.file("rebuilt"))
         live["manifest.json"] = nil; rebuilt["manifest.json"] = nil
