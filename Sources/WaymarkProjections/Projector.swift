@@ -57,6 +57,12 @@ public final class Projector {
     /// took about 9 ms of a 5-year rebuild. Off for a projector that follows the log (the
     /// model would stay resident between publishes).
     public var keepsLastModel = false
+    /// Publish the read models readable by the owner's group too (directory 0750, files 0640,
+    /// the projector's state excepted), for a shared folder a colleague's or a BI service's
+    /// account reads; by default they are the owner's alone (0700, 0600).
+    public var groupReadable = false
+    /// Also write Excel-style copies of the CSVs into `excel/` (`ExcelCopies`).
+    public var excelCopies = false
     private var lastModel: ReadModel?
     static let stateFile = ".projector-state"
     static let version = WaymarkVersion.number
@@ -240,6 +246,8 @@ public final class Projector {
         ]) + "\n"
         try file("manifest.json") { try $0.write(Array(manifest.utf8)) }
         timer.mark("render and write")
+        if excelCopies { try ExcelCopies.write(in: build) }
+        if groupReadable { try Projector.openToGroup(build) }
         try Projector.swapIn(build, for: out)
         timer.mark("publish")
         if keepsLastModel { lastModel = model }
@@ -261,6 +269,18 @@ public final class Projector {
         // ones, which on a virtual machine cost a fault to the host each.
         FileSystem.dropCachedPages(inDirectory: out)
         return build
+    }
+
+    /// Makes the build directory 0750 and its read models 0640 (the state file stays 0600).
+    static func openToGroup(_ build: String) throws {
+        guard chmod(build, 0o750) == 0 else { throw LogError.system(operation: "chmod", path: build, errno: errno) }
+        for name in try FileSystem.list(build) where name != Projector.stateFile {
+            let mode: mode_t = FileSystem.isDirectory(build + "/" + name) ? 0o750 : 0o640
+            for inner in FileSystem.isDirectory(build + "/" + name) ? try FileSystem.list(build + "/" + name) : [] {
+                guard chmod(build + "/" + name + "/" + inner, 0o640) == 0 else { throw LogError.system(operation: "chmod", path: build + "/" + name + "/" + inner, errno: errno) }
+            }
+            guard chmod(build + "/" + name, mode) == 0 else { throw LogError.system(operation: "chmod", path: build + "/" + name, errno: errno) }
+        }
     }
 
     /// Makes the build directory durable and swaps it in for `out`, removing the old one.

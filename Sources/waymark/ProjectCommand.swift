@@ -16,7 +16,7 @@ enum ProjectCommand {
 
     static let help = """
     Usage: waymark project <timeline|care-homes|handoffs|all> --log DIR --out DIR [--rules FILE]
-                           [--known-at T] [--as-of T] [--follow] [--rebuild]
+                           [--known-at T] [--as-of T] [--follow] [--rebuild] [--group-readable] [--csv-excel]
 
     Folds the log into read models in --out DIR (CSV for analysts, a timeline store for
     `waymark timeline`, manifest.json). Runs again apply only the events appended since the
@@ -39,6 +39,10 @@ enum ProjectCommand {
                        5 seconds while events arrive, printing one JSON line per publish
                        ({"publish":N,"applied":…,"rowsChanged":{file: rows added}}); SIGTERM
                        or SIGINT finishes the batch, publishes, prints the summary, exits 0
+      --csv-excel      also write copies of the CSVs for Excel into DIR/excel/ (a byte-order
+                       mark, CRLF, times as DD/MM/YYYY HH:MM UTC, dates as DD/MM/YYYY)
+      --group-readable publish the read models readable by your group (folder 0750, files
+                       0640) for a shared folder; by default only you can read them
       --lock-timeout S seconds to wait for another projector on the same --out (default 10)
 
     Example:
@@ -50,7 +54,7 @@ enum ProjectCommand {
     """ + exitStatusHelp([0, 1, 3, 4, 74, 75])
 
     static func run(_ args: [String]) throws -> ExitCode {
-        let a = try CommandArguments(args, valued: ["log", "out", "rules", "known-at", "as-of", "lock-timeout"], flags: ["follow", "rebuild"])
+        let a = try CommandArguments(args, valued: ["log", "out", "rules", "known-at", "as-of", "lock-timeout"], flags: ["follow", "rebuild", "group-readable", "csv-excel"])
         if a.wantsHelp { printResult(help); return .success }
         guard a.positional.count == 1, let kind = ReadModelKind(rawValue: a.positional[0]) else {
             throw UsageError(description: "name one read model: timeline, care-homes, handoffs or all")
@@ -77,6 +81,8 @@ enum ProjectCommand {
         progress.finish()
         // A run that publishes once and exits leaves the model, like the state, to the exit.
         projector.keepsLastModel = !a.flag("follow")
+        projector.groupReadable = a.flag("group-readable")
+        projector.excelCopies = a.flag("csv-excel")
         var rows = try projector.publish()
         func object(_ counts: [String: Int]) -> JSONText.Raw {
             JSONText.Raw(text: JSONText.object(counts.keys.sorted().map { ($0, JSONText.Raw.int(counts[$0]!)) }))
