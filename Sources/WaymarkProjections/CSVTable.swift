@@ -131,7 +131,8 @@ enum CSVCell {
         case let .time(t): if let t { Cell.appendTime(t, to: &out) }
         case let .hours(h): if let h { Cell.appendHours(h, to: &out) }
         case let .flag(b):
-            if b == true { out.append("yes" as StaticString) } else if b == false { out.append("no" as StaticString) }
+            // As JSON writes them (the timeline), so CSV and JSON readers agree.
+            if b == true { out.append("true" as StaticString) } else if b == false { out.append("false" as StaticString) }
         case let .int(n): out.appendInt(n)
         }
     }

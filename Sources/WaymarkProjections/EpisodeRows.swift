@@ -47,9 +47,9 @@ enum EpisodeRows {
         func flag(_ name: String) throws -> Bool? {
             switch cell(name) {
             case "": return nil
-            case "yes": return true
-            case "no": return false
-            case let v: throw SchemaError("\(directory)/episodes.csv: row \(row + 1), field \(name): \"\(v)\" is not yes, no or empty")
+            case "true": return true
+            case "false": return false
+            case let v: throw SchemaError("\(directory)/episodes.csv: row \(row + 1), field \(name): \"\(v)\" is not true, false or empty")
             }
         }
         let key = cell("episode"), refs = cell("refs")

@@ -35,7 +35,7 @@ final class ProjectCommandTests: XCTestCase {
         XCTAssertEqual(try Waymark.run(["diff", dir.file("a"), dir.file("a")]).status, 0)
         let diff = try Waymark.run(["diff", dir.file("a"), dir.file("b")])
         XCTAssertEqual(diff.status, 1)
-        XCTAssertTrue(diff.stdout.contains("episodes.csv: ~ police:MPS:M-2023-017702: counted yes → no"), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("episodes.csv: ~ police:MPS:M-2023-017702: counted true → false"), diff.stdout)
         XCTAssertTrue(diff.stdout.contains("episodes.csv: 0 added, 0 removed, 2 changed"), diff.stdout)
         XCTAssertTrue(diff.stdout.contains("manifest.json: ~ rules:"), diff.stdout)
         XCTAssertEqual(try Waymark.run(["diff", dir.file("a"), dir.file("nowhere")]).status, 2)

@@ -36,10 +36,10 @@ final class GoldenScenarioTests: XCTestCase {
             return "\(f[0])=\(f[7])"
         }
         // 12 h and 5 h episodes drop out; 38 h and the still-open (288 h so far) stay.
-        XCTAssertEqual(counted, ["police:MPS:I1=no", "police:GMP:I2=yes", "police:MPS:I3=no", "la:206:C1:2023-01-20=yes"])
+        XCTAssertEqual(counted, ["police:MPS:I1=false", "police:GMP:I2=true", "police:MPS:I3=false", "la:206:C1:2023-01-20=true"])
         XCTAssertEqual(files["care-homes.csv"], """
         homeUrn,homeName,hostLA,regulated,philomena,period,incidents,children,outOfAreaIncidents,outOfAreaChildren,medianDurationHours,rhiDue,rhiOnTime
-        SC000002,South Home,356,yes,,2022-23,1,1,1,1,38.0,1,0
+        SC000002,South Home,356,true,,2022-23,1,1,1,1,38.0,1,0
 
         """)
     }
@@ -115,17 +115,17 @@ final class GoldenScenarioTests: XCTestCase {
         try fails({ models in
             let csv = models + "/episodes.csv"
             var text = try String(contentsOfFile: csv, encoding: .utf8)
-            text = text.replacingOccurrences(of: ",yes\n", with: ",maybe\n")
+            text = text.replacingOccurrences(of: ",true\n", with: ",maybe\n")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
         }, "row 1 (byte 197) is not one episode row")
         try fails({ models in
             let csv = models + "/episodes.csv"
-            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",yes\n", with: ",may\n")
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",true\n", with: ",mayb\n")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
-        }, "row 1, field rhiOnTime: \"may\" is not yes, no or empty")
+        }, "row 1, field rhiOnTime: \"mayb\" is not true, false or empty")
         try fails({ models in
             let csv = models + "/episodes.csv"
-            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",12.0,yes,", with: ",1x.0,yes,")
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",12.0,true,", with: ",1x.0,true,")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
         }, "field durationHours: \"1x.0\" is not a number")
         try fails({ models in
