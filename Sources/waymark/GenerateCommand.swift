@@ -8,8 +8,8 @@ enum GenerateCommand {
     Writes synthetic feeds in the four feed formats (CSV, not events) at realistic London
     scale, and DIR/manifest.json listing every feed file in the order to ingest it, with its
     adapter and options. The same seed gives the same bytes. The defaults give one financial
-    year (2022-23) of London: about 9,400 children and 29,500 incidents. Distributions are
-    described in the README (Synthetic data).
+    year (2022-23) of London: 9,400 children and 30,615 incidents (other seeds give about
+    30,000). Distributions are described in docs/DESIGN.md (Synthetic data).
 
     Options:
       --out DIR        where to write (created if needed)
