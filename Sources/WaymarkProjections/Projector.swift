@@ -61,6 +61,8 @@ public final class Projector {
     /// the projector's state excepted), for a shared folder a colleague's or a BI service's
     /// account reads; by default they are the owner's alone (0700, 0600).
     public var groupReadable = false
+    /// The names of the codes the tables carry (`Schemas/reference/`); none by default.
+    public var referenceNames = ReferenceNames()
     /// Also write Excel-style copies of the CSVs into `excel/` (`ExcelCopies`).
     public var excelCopies = false
     private var lastModel: ReadModel?
@@ -205,7 +207,8 @@ public final class Projector {
         // recordedAt (a child still missing has been missing until then, not only until the
         // latest thing that happened).
         let worldAt = asOf ?? knownAt ?? (try? LogReader(directory: log).tail().lastRecordedAt) ?? nil
-        let model = ReadModel(state: state, rules: rules, asOf: worldAt, timeline: kind.files.contains("timeline.dat"))
+        var model = ReadModel(state: state, rules: rules, asOf: worldAt, timeline: kind.files.contains("timeline.dat"))
+        model.codeNames = referenceNames
         timer.mark("read model")
         func table(_ name: String, _ rows: inout [String: Int], _ render: (ModelFile) throws -> Int) throws {
             guard kind.files.contains(name) else { return }

@@ -95,6 +95,8 @@ public struct ReadModel {
 
     /// The texts of the state's symbols.
     var names: Symbols { state.symbols }
+    /// The names written beside the codes (LA, force) in the tables.
+    public var codeNames = ReferenceNames()
 
     /// Builds the model. `asOf` nil means the latest time any event happened; `timeline` false
     /// leaves out the timeline entries (for projectors that publish no timeline store).

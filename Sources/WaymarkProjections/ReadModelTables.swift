@@ -6,7 +6,8 @@ import WaymarkTime
 extension ReadModel {
     /// The columns of `episodes.csv`.
     static let episodeColumns = ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
-                                 "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "hostLA", "reportingForce", "foundForce",
+                                 "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "placingLAName", "hostLA", "hostLAName",
+                                 "reportingForce", "reportingForceName", "foundForce", "foundForceName",
                                  "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime"]
 
     /// `episodes.csv`, one row per episode in `episodes` order; `rowStarts` gets where each
@@ -21,6 +22,8 @@ extension ReadModel {
         let placements = state.placements, noPlacement = PlacementState(ref: .none, child: .none, start: 0)
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         let episodes = self.episodes
+        let named = codeNames.bySymbol(in: names)
+        func name(_ s: Symbol) -> CSVCell { .text(named[s] ?? "") }
         for (k, e) in episodes.enumerated() {
             // The rows' references (an episode's, its child's, its placement's) are symbols
             // in no order the symbol table is in: their texts are asked for ahead, where
@@ -32,8 +35,9 @@ extension ReadModel {
             t.cell(e.key, in: names); t.cell(e.child, in: names); t.cell(e.key, e.mergedRef, in: names); t.cell(e.category, in: names)
             t.cell(time(e.startedAt)); t.cell(time(e.endedAt)); t.cell(.hours(e.durationHours)); t.cell(.flag(e.counted))
             t.cell(e.riskLevel, in: names); t.cell(e.foundBy, in: names); t.cell(.flag(e.fromCare)); t.cell(p.ref, in: names)
-            t.cell(p.homeUrn, in: names); t.cell(p.placingLA, in: names); t.cell(p.hostLA, in: names)
-            t.cell(e.reportingForce, in: names); t.cell(e.foundForce, in: names); t.cell(time(e.debriefAt)); t.cell(e.rhiOutcome, in: names)
+            t.cell(p.homeUrn, in: names); t.cell(p.placingLA, in: names); t.cell(name(p.placingLA)); t.cell(p.hostLA, in: names); t.cell(name(p.hostLA))
+            t.cell(e.reportingForce, in: names); t.cell(name(e.reportingForce)); t.cell(e.foundForce, in: names); t.cell(name(e.foundForce))
+            t.cell(time(e.debriefAt)); t.cell(e.rhiOutcome, in: names)
             t.cell(time(e.rhiHeldAt)); t.cell(.flag(e.rhiOnTime))
             try t.endRow()
         }
@@ -76,7 +80,7 @@ extension ReadModel {
 
     /// `care-homes.csv` (by financial year) or `care-homes-monthly.csv` (by month).
     func careHomesTable(_ file: ModelFile, monthly: Bool) throws -> Int {
-        var t = CSVTable(file, ["homeUrn", "homeName", "hostLA", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
+        var t = CSVTable(file, ["homeUrn", "homeName", "hostLA", "hostLAName", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
                           "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"])
         // Grouped by (home, period) as numbers: each placement's home once, each episode's
         // period from its start day (month or financial year since year 0); the texts are
@@ -116,7 +120,8 @@ extension ReadModel {
             let list = members[key.group].map { episodes[$0] }
             let home = homes[key.urn]
             let outOfArea = list.filter { let p = placementList[Int($0.placement)]; return p.hostLA != nil && p.hostLA != p.placingLA }
-            try t.add(.text(key.urn), .text(home?.name ?? ""), .text(home?.la ?? placementList[Int(list[0].placement)].hostLA ?? ""),
+            let hostLA = home?.la ?? placementList[Int(list[0].placement)].hostLA
+            try t.add(.text(key.urn), .text(home?.name ?? ""), .text(hostLA ?? ""), .text(codeNames.name(hostLA)),
                       .flag(home?.regulated), .text(home?.philomena ?? ""), .text(key.period), .int(list.count), .int(Set(list.map(\.child)).count),
                       .int(outOfArea.count), .int(Set(outOfArea.map(\.child)).count), .hours(Cell.median(list.compactMap(\.durationHours))),
                       .int(list.filter { $0.rhiOnTime != nil }.count), .int(list.filter { $0.rhiOnTime == true }.count))
@@ -151,7 +156,7 @@ extension ReadModel {
                                 deadlineHours: rules.caseTransferDeadlineHours))
             }
         }
-        var t = CSVTable(file, ["kind", "child", "subject", "from", "to", "startedAt", "completedAt", "latencyHours", "status"])
+        var t = CSVTable(file, ["kind", "child", "subject", "from", "fromName", "to", "toName", "startedAt", "completedAt", "latencyHours", "status"])
         // Field by field: a comparison of tuples copied (and retained) four strings a side.
         rows.sort { l, r in
             l.at != r.at ? l.at < r.at : l.kind != r.kind ? l.kind < r.kind : l.subject != r.subject ? l.subject < r.subject : l.to < r.to
@@ -159,7 +164,8 @@ extension ReadModel {
         for r in rows {
             let status = r.completed != nil ? "completed"
                 : asOf.millisecondsSinceEpoch > r.at.millisecondsSinceEpoch + Int64(r.deadlineHours * 3_600_000) ? "overdue" : "open"
-            try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(r.to), .time(r.at), .time(r.completed),
+            try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(codeNames.name(r.from)), .text(r.to), .text(codeNames.name(r.to)),
+                      .time(r.at), .time(r.completed),
                   .hours(r.completed.map { Double($0.millisecondsSinceEpoch - r.at.millisecondsSinceEpoch) / 3_600_000 }), .text(status))
         }
         return try t.finish()
@@ -167,13 +173,13 @@ extension ReadModel {
 
     /// `missing-now.csv`: the counted episodes open at the as-of moment.
     func missingNowTable(_ file: ModelFile) throws -> Int {
-        var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "hostLA"])
+        var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "placingLAName", "hostLA", "hostLAName"])
         let names = self.names
         for e in episodes where e.counted && e.endedAt == nil {
             let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
             try t.add(.text(names.text(e.child)), .text(names.text(e.key)), .time(Timestamp(millisecondsSinceEpoch: e.startedAt)),
                       .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt) / 3_600_000), .text(names.text(e.riskLevel)),
-                      .text(p?.placingLA ?? ""), .text(p?.hostLA ?? ""))
+                      .text(p?.placingLA ?? ""), .text(codeNames.name(p?.placingLA)), .text(p?.hostLA ?? ""), .text(codeNames.name(p?.hostLA)))
         }
         return try t.finish()
     }

@@ -124,6 +124,27 @@ struct Symbols {
         return Int(truncatingIfNeeded: x >> 55)
     }
 
+    /// The symbol for `text` if the table has one (nothing is added).
+    func find(_ text: String) -> Symbol? {
+        var t = text
+        return t.withUTF8 { u -> Symbol? in
+            let bytes = UnsafeRawBufferPointer(u)
+            let h = KeyIndex.hash(bytes)
+            let tag = h & 0xFFFF_FFFF_0000_0000
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let s = slots[slot]
+                if s == 0 { return nil }
+                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                    let id = UInt32(truncatingIfNeeded: s) - 1
+                    if equals(Int(id), bytes) { return Symbol(raw: id) }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
     mutating func intern(_ text: String) -> Symbol {
         var t = text
         return t.withUTF8 { intern(UnsafeRawBufferPointer($0)) }

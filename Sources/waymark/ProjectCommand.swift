@@ -82,6 +82,7 @@ enum ProjectCommand {
         // A run that publishes once and exits leaves the model, like the state, to the exit.
         projector.keepsLastModel = !a.flag("follow")
         projector.groupReadable = a.flag("group-readable")
+        do { projector.referenceNames = try ReferenceNames(directory: schemas + "/reference") } catch { throw UsageError(description: "\(error)") }
         projector.excelCopies = a.flag("csv-excel")
         var rows = try projector.publish()
         func object(_ counts: [String: Int]) -> JSONText.Raw {
