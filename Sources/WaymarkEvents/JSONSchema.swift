@@ -190,7 +190,7 @@ public final class JSONSchema: @unchecked Sendable {
                 if let format {
                     switch format {
                     case "date-time": if RFC3339.parse(s) == nil { return fail("not an RFC 3339 date-time (e.g. 2023-03-01T21:15:00Z)") }
-                    default: if ISODate.parse(s) == nil { return fail("not a date (YYYY-MM-DD)") }
+                    default: if ISODate.parse(s) == nil { return fail("not a date like 2023-03-31") }
                     }
                 }
             case let .number(n):

@@ -26,7 +26,7 @@ extension SSDA903Rules {
             !isUsableChildId(e.child)
         },
         .episode("WM3", "DECOM", .reject, "DECOM is blank: an episode needs its start date") { _, e in e.row["DECOM"] == nil },
-        .episode("141", "DECOM", .reject, "DECOM is not a valid date (D/M/YYYY)") { _, e in e.row["DECOM"] != nil && e.decom == nil },
+        .episode("141", "DECOM", .reject, "DECOM is not a date like 31/03/2023") { _, e in e.row["DECOM"] != nil && e.decom == nil },
         .episode("143", "RNE", .reject, "RNE is not a valid code (S, L, P, T, B, U)") { ctx, e in e.rne.map { !ctx.codes.rne.contains($0) } ?? false },
         .episode("144", "LS", .reject, "LS is not a valid legal status code") { ctx, e in e.ls.map { !ctx.codes.legalStatus.contains($0) } ?? false },
         .episode("145", "CIN", .reject, "CIN is not a valid category of need code") { ctx, e in e.cin.map { !ctx.codes.categoryOfNeed.contains($0) } ?? false },
@@ -34,7 +34,7 @@ extension SSDA903Rules {
             e.place.map { !ctx.codes.placement.contains($0) } ?? false
         },
         .episode("WM4", "PLACE", .reject, "PLACE is blank: an episode needs its placement type") { _, e in e.place == nil },
-        .episode("147", "DEC", .reject, "DEC is not a valid date (D/M/YYYY)") { _, e in e.hasEnd && e.dec == nil },
+        .episode("147", "DEC", .reject, "DEC is not a date like 31/03/2023") { _, e in e.hasEnd && e.dec == nil },
         .episode("149", "REC", .reject, "REC is not a valid reason for the episode ending") { ctx, e in e.rec.map { !ctx.codes.reasonCeased.contains($0) } ?? false },
         .episode("178", "PLACE_PROVIDER", .reject, "PLACE_PROVIDER is not a valid code") { ctx, e in
             e.provider.map { !ctx.codes.provider.contains($0) } ?? false

@@ -23,14 +23,14 @@ extension SSDA903Rules {
         .header("101", "SEX", .reject, "SEX is not a valid code for this collection year") { ctx, h in
             !(h.sex.map(ctx.codes.sex.contains) ?? false)
         },
-        .header("102", "DOB", .reject, "DOB is not a valid date (D/M/YYYY)") { _, h in h.dob == nil },
+        .header("102", "DOB", .reject, "DOB is not a date like 31/03/2023") { _, h in h.dob == nil },
         .header("103", "ETHNIC", .reject, "ETHNIC is not a valid code or is blank") { ctx, h in
             !(h.ethnic.map(ctx.codes.ethnic.contains) ?? false)
         },
         .header("168", "UPN", .finding, "UPN is not a valid unique pupil number (if unknown, UN1-UN5)") { _, h in
             h.upn.map { !isValidUPN($0) } ?? false
         },
-        .header("171", "MC_DOB", .finding, "MC_DOB is not a valid date") { _, h in
+        .header("171", "MC_DOB", .finding, "MC_DOB is not a date like 31/03/2023") { _, h in
             h.row["MC_DOB"] != nil && h.mcDob == nil
         },
         .header("174", "MC_DOB", .finding, "the date of birth of a mother's child is recorded but SEX says the child is male") { ctx, h in

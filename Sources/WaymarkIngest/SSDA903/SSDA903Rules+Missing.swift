@@ -37,8 +37,8 @@ extension SSDA903Rules {
         .missing("WM1", "CHILD", .reject, "CHILD is blank or holds characters other than letters, digits, '-' and '_'") { _, m in
             !isUsableChildId(m.child)
         },
-        .missing("1004", "MIS_START", .reject, "MIS_START is blank or not a valid date (D/M/YYYY)") { _, m in m.start == nil },
-        .missing("1005", "MIS_END", .reject, "MIS_END is not a valid date (D/M/YYYY)") { _, m in m.hasEnd && m.end == nil },
+        .missing("1004", "MIS_START", .reject, "MIS_START is blank or not a date like 31/03/2023") { _, m in m.start == nil },
+        .missing("1005", "MIS_END", .reject, "MIS_END is not a date like 31/03/2023") { _, m in m.hasEnd && m.end == nil },
         .missing("1006", "MISSING", .reject, "MISSING is not a valid code (M missing, A away without authorisation)") { ctx, m in
             m.missing.map { !ctx.codes.missing.contains($0) } ?? false
         },
