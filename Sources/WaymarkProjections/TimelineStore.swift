@@ -53,8 +53,11 @@ public enum TimelineStore {
                 if n > 0 { w.raw(",") }
                 w.raw("{\"placement\":"); w.string(p.ref)
                 w.raw(",\"placingLA\":"); w.string(p.placingLA)
+                w.raw(",\"placingLAName\":"); w.string(model.codeNames.known(p.placingLA))
                 w.raw(",\"hostLA\":"); w.string(p.hostLA)
+                w.raw(",\"hostLAName\":"); w.string(model.codeNames.known(p.hostLA))
                 w.raw(",\"type\":"); w.string(p.type)
+                w.raw(",\"typeName\":"); w.string(model.codeNames.known(p.type))
                 w.raw(",\"homeUrn\":"); w.string(p.homeUrn)
                 w.raw(",\"start\":"); w.time(p.start)
                 w.raw(",\"end\":"); w.time(p.end)

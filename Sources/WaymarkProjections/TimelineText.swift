@@ -18,6 +18,7 @@ public enum TimelineText {
         out.append("child      \(child)" + (others.isEmpty ? "" : " (also \(others.joined(separator: ", ")))"))
         for p in doc["placements"]?.arrayValue ?? [] {
             var line = "placement  \(time(p["start"])) to \(time(p["end"]))  \(s(p["type"]))"
+            if let name = p["typeName"]?.stringValue, !name.isEmpty { line += " (\(name))" }
             if let urn = p["homeUrn"]?.stringValue { line += " home \(urn)" }
             line += "  placed by LA \(s(p["placingLA"]))"
             if let host = p["hostLA"]?.stringValue, host != s(p["placingLA"]) {

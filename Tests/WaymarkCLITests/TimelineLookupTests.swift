@@ -32,7 +32,7 @@ final class TimelineLookupTests: XCTestCase {
         XCTAssertEqual(lines.filter { $0.hasPrefix("event ") }.count, entries.count)
         XCTAssertEqual(lines.filter { $0.contains("[superseded]") }.count, entries.filter { $0["status"] as? String == "superseded" }.count)
         // The placement in another LA's area whose host was never told says so.
-        XCTAssertTrue(lines.contains { $0.hasPrefix("placement  2022-11-20 to …  K2 home SC041236") && $0.hasSuffix("in LA 356, host not told") }, text.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("placement  2022-11-20 to …  K2 (Children's home) home SC041236") && $0.hasSuffix("in LA 356, host not told") }, text.stdout)
         XCTAssertEqual(try Waymark.run(["timeline", "--out", models, "--child", "nobody"]).status, 2)
         XCTAssertEqual(try Waymark.run(["timeline", "--out", models, "--child", "538333", "--format", "xml"]).status, 1)
     }

@@ -25,7 +25,7 @@ final class ReferenceNamesTests: XCTestCase {
         XCTAssertThrowsError(try ReferenceNames(directory: dir.path))
         // The shipped files name every LA and force the bundled and generated data use.
         let shipped = try ReferenceNames(directory: Waymark.packageRoot + "/Schemas/reference")
-        for code in ["202", "309", "320", "330", "356", "881", "886", "887", "919", "936", "MPS", "GMP", "BTP", "KENT", "ESSEX", "SURREY", "HERTS", "WMP"] {
+        for code in ["202", "309", "320", "330", "356", "881", "886", "887", "919", "936", "MPS", "GMP", "BTP", "KENT", "ESSEX", "SURREY", "HERTS", "WMP", "K2", "U1", "U6", "T0", "P2"] {
             XCTAssertFalse(shipped.name(code).isEmpty, code)
         }
     }
