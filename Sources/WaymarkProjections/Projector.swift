@@ -248,6 +248,8 @@ public final class Projector {
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"
         try file("manifest.json") { try $0.write(Array(manifest.utf8)) }
+        let package = try DataPackage.json(directory: build, names: Array(rows.keys))
+        try file("datapackage.json") { try $0.write(Array(package.utf8)) }
         timer.mark("render and write")
         if excelCopies { try ExcelCopies.write(in: build) }
         if groupReadable { try Projector.openToGroup(build) }

@@ -37,3 +37,33 @@ final class SharedModelsTests: XCTestCase {
         XCTAssertTrue(homes.contains(",01/09/2021,"), "a date (the Philomena agreement) as DD/MM/YYYY: \(homes)")
     }
 }
+
+/// `datapackage.json` describes every CSV read model's columns and types, so pandas (the
+/// independent reader here, through `Tests/Oracles/load_models.py`) loads LA codes as text
+/// (without it, a column of codes with blanks comes out as floats: 356.0), numbers as
+/// numbers, booleans as booleans.
+final class DataPackageTests: XCTestCase {
+    func testPandasLoadsCodesAsTextThroughTheDataPackage() throws {
+        let dir = TemporaryDirectory("waymark-datapackage")
+        defer { dir.remove() }
+        let log = dir.file("log"), models = dir.file("models")
+        _ = try Waymark.run(["ingest", "--manifest", Waymark.packageRoot + "/sample-events/feeds/manifest.json", "--log", log])
+        XCTAssertEqual(try Waymark.run(["project", "all", "--log", log, "--out", models]).status, 0)
+        let package = try XCTUnwrap(jsonObject(try String(contentsOfFile: models + "/datapackage.json", encoding: .utf8)))
+        let resources = try XCTUnwrap(package["resources"] as? [[String: Any]])
+        let csvs = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".csv") }.sorted()
+        XCTAssertEqual(resources.compactMap { $0["path"] as? String }.sorted(), csvs)
+        for r in resources {
+            let path = try XCTUnwrap(r["path"] as? String)
+            let header = try String(contentsOfFile: models + "/" + path, encoding: .utf8).split(separator: "\n")[0].split(separator: ",").map(String.init)
+            let fields = ((r["schema"] as? [String: Any])?["fields"] as? [[String: Any]]) ?? []
+            XCTAssertEqual(fields.compactMap { $0["name"] as? String }, header, path)
+        }
+        let r = try runProcess("/usr/bin/env", ["python3", Waymark.packageRoot + "/Tests/Oracles/load_models.py", models, "episodes",
+                                                "hostLA", "durationHours", "counted", "hostLAName", "startedAt"])
+        if r.stdout.hasPrefix("SKIP") { throw XCTSkip(r.stdout) }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.lines, ["hostLA object '356'", "durationHours float64 41.4", "counted object True",
+                                 "hostLAName object 'Stockport'", "startedAt object '2023-03-01T00:00:00Z'"])
+    }
+}
