@@ -22,7 +22,8 @@ test: build
 
 # The main job on the bundled sample data: a fresh log, every sample feed ingested in the
 # manifest's order (the dirty feed quarantines rows on purpose, so exit 2 is expected), the
-# read models projected, then the care-home table, the handoffs and one child's timeline.
+# read models projected, then the care-home table, the handoffs, one child's timeline and the
+# log's hash-chain head.
 DEMO_MODELS ?= .build/demo-models
 demo: build
 	rm -rf $(DEMO_LOG) $(DEMO_MODELS)
@@ -31,8 +32,10 @@ demo: build
 	$(BIN_DEBUG) project all --log $(DEMO_LOG) --out $(DEMO_MODELS)
 	@echo; echo "== care homes ($(DEMO_MODELS)/care-homes.csv)"; (column -s, -t < $(DEMO_MODELS)/care-homes.csv 2>/dev/null || cat $(DEMO_MODELS)/care-homes.csv)
 	@echo; echo "== handoffs ($(DEMO_MODELS)/handoffs.csv)"; (column -s, -t < $(DEMO_MODELS)/handoffs.csv 2>/dev/null || cat $(DEMO_MODELS)/handoffs.csv)
-	@echo; echo "== one child's timeline (waymark timeline --child police:GMP:P0001234)"
-	@$(BIN_DEBUG) timeline --out $(DEMO_MODELS) --child police:GMP:P0001234 | python3 -m json.tool --indent 1 | head -60
+	@echo; echo "== one child's timeline (waymark timeline --child P0001234 --format text)"
+	@$(BIN_DEBUG) timeline --out $(DEMO_MODELS) --child P0001234 --format text
+	@echo; echo "== the log's head, to record beside anything published from it (waymark verify --digest)"
+	@$(BIN_DEBUG) verify --log $(DEMO_LOG) --digest
 
 # Release build, then the measurements in Benchmarks/, each figure beside its peers measured in
 # the same run: the log alone (1,000,000 events vs cat and dd), then Waymark vs a SQLite event
