@@ -206,11 +206,7 @@ enum Cell {
 
     /// The financial year of `t` written `2022-23`.
     static func financialYear(_ t: Timestamp, startMonth: Int) -> String {
-        let d = CivilDate(daysSinceEpoch: t.millisecondsSinceEpoch / 86_400_000)
-        let first = d.month >= startMonth ? d.year : d.year - 1
-        if startMonth == 1 { return String(first) }
-        let next = String(first + 1)
-        return "\(first)-\(next.suffix(2))"
+        WaymarkProjections.financialYear(of: CivilDate(daysSinceEpoch: t.millisecondsSinceEpoch / 86_400_000), startMonth: startMonth)
     }
     /// The month of `t` written `2022-05`.
     static func month(_ t: Timestamp) -> String {

@@ -156,11 +156,8 @@ struct EpisodeMerger {
         v.rhiOutcome = interview.map { all[$0].interviewOutcome } ?? .none
         v.rhiHeldAt = interview.flatMap { all[$0].interviewHeldAt }
         let hoursSoFar = Double((v.endedAt ?? asOf) - v.startedAt) / 3_600_000
-        v.counted = counts(v.category, &known) && (rules.minimumDurationHours == 0 || hoursSoFar > rules.minimumDurationHours)
-        if let end = v.endedAt {
-            let deadline = end + Int64(rules.rhiDeadlineHours * 3_600_000)
-            if let held = v.rhiHeldAt, held <= asOf { v.rhiOnTime = held <= deadline } else if deadline < asOf { v.rhiOnTime = false }
-        }
+        v.counted = isCounted(categoryCounted: counts(v.category, &known), hoursSoFar: hoursSoFar, minimumDurationHours: rules.minimumDurationHours)
+        v.rhiOnTime = rhiOnTime(returned: v.endedAt, heldAt: v.rhiHeldAt, asOf: asOf, deadlineHours: rules.rhiDeadlineHours)
         if v.rhiHeldAt.map({ $0 > asOf }) ?? false { v.rhiHeldAt = nil; v.rhiOutcome = .none }
         return v
     }

@@ -98,7 +98,7 @@ extension ReadModel {
                 homeOfPlacement[Int(e.placement)] = home
             }
             let d = CivilDate(daysSinceEpoch: e.startedAt / 86_400_000)
-            let period = monthly ? d.year * 12 + d.month - 1 : d.month >= firstMonth ? d.year : d.year - 1
+            let period = monthly ? d.year * 12 + d.month - 1 : financialYearStart(of: d, startMonth: firstMonth)
             let key = home << 24 | period
             if let g = groupOf[key] {
                 members[g].append(i)
@@ -119,7 +119,7 @@ extension ReadModel {
         for key in sortedKeys {
             let list = members[key.group].map { episodes[$0] }
             let home = homes[key.urn]
-            let outOfArea = list.filter { let p = placementList[Int($0.placement)]; return p.hostLA != nil && p.hostLA != p.placingLA }
+            let outOfArea = list.filter { let p = placementList[Int($0.placement)]; return isOutOfArea(placingLA: p.placingLA, hostLA: p.hostLA) }
             let hostLA = home?.la ?? placementList[Int(list[0].placement)].hostLA
             try t.add(.text(key.urn), .text(home?.name ?? ""), .text(hostLA ?? ""), .text(codeNames.name(hostLA)),
                       .flag(home?.regulated), .text(home?.philomena ?? ""), .text(key.period), .int(list.count), .int(Set(list.map(\.child)).count),
@@ -137,7 +137,7 @@ extension ReadModel {
         }
         var rows: [Row] = []
         for p in placementList where p.start <= asOf {
-            guard let host = p.hostLA, host != p.placingLA, !p.placingLA.isEmpty else { continue }
+            guard isOutOfArea(placingLA: p.placingLA, hostLA: p.hostLA), let host = p.hostLA else { continue }
             rows.append(Row(at: p.start, kind: "hostNotification", child: p.child, subject: p.ref, from: p.placingLA, to: host,
                             completed: p.notifiedAt.flatMap { $0 <= asOf ? $0 : nil }, deadlineHours: rules.hostNotificationDeadlineDays * 24))
         }
@@ -162,8 +162,8 @@ extension ReadModel {
             l.at != r.at ? l.at < r.at : l.kind != r.kind ? l.kind < r.kind : l.subject != r.subject ? l.subject < r.subject : l.to < r.to
         }
         for r in rows {
-            let status = r.completed != nil ? "completed"
-                : asOf.millisecondsSinceEpoch > r.at.millisecondsSinceEpoch + Int64(r.deadlineHours * 3_600_000) ? "overdue" : "open"
+            let status = handoffStatus(startedAt: r.at.millisecondsSinceEpoch, completedAt: r.completed?.millisecondsSinceEpoch,
+                                       asOf: asOf.millisecondsSinceEpoch, deadlineHours: r.deadlineHours)
             try t.add(.text(r.kind), .text(r.child), .text(r.subject), .text(r.from), .text(codeNames.name(r.from)), .text(r.to), .text(codeNames.name(r.to)),
                       .time(r.at), .time(r.completed),
                   .hours(r.completed.map { Double($0.millisecondsSinceEpoch - r.at.millisecondsSinceEpoch) / 3_600_000 }), .text(status))
@@ -187,7 +187,6 @@ extension ReadModel {
     /// `children.csv`: one row per child (canonical reference).
     func childrenTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
-        let window = Int64(rules.repeatWithinDays) * 86_400_000
         let names = self.names
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         // Room reused from child to child.
@@ -210,10 +209,7 @@ extension ReadModel {
                 }
                 forEachRiskFactor(of: e) { factors.append($0) }
             }
-            var repeatMissing = false
-            if starts.count >= rules.repeatEpisodes {
-                for i in 0...(starts.count - rules.repeatEpisodes) where starts[i + rules.repeatEpisodes - 1] - starts[i] <= window { repeatMissing = true; break }
-            }
+            let repeatMissing = isRepeatMissing(starts: starts, episodes: rules.repeatEpisodes, withinDays: rules.repeatWithinDays)
             // Each factor once, in byte order of the texts (symbols, not texts made per child).
             distinct.removeAll(keepingCapacity: true)
             if !factors.isEmpty {
