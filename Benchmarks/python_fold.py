@@ -6,7 +6,7 @@ standard library only. Prints CSV `homeUrn,period,incidents`, sorted.
 The rules it follows (see README, "How the events become read models"): superseded and
 retracted events are ignored; an episode is one MissingReported; a police incident and an
 SSDA903 period of the same child whose starts are at most a day apart are one episode (each
-police incident takes the closest period; a period none takes is an episode of its own); an episode belongs to the home of the
+police incident takes the period on its own date, else the closest; a period none takes is an episode of its own); an episode belongs to the home of the
 placement its report names, else of the placement in force when it started; periods are
 financial years from April. Children are linked by IdentityLinked and by the placement a
 police report names; RHIs and other events about an episode link their child to it.
@@ -95,7 +95,8 @@ for child, items in groups.items():
     for t, ep, e in police:
         cands = [p for p in periods if abs(p[0] - t) <= 86400]
         if cands:
-            taken.add(min(cands, key=lambda p: (abs(p[0] - t), p[0], p[1]))[1])
+            # the period on the incident's own date first, then the closest, then the earlier
+            taken.add(min(cands, key=lambda p: (p[0] // 86400 != t // 86400, abs(p[0] - t), p[0], p[1]))[1])
     lonely = [p for p in periods if p[1] not in taken]
     for t, ep, e in police + lonely:
         if t > as_of: continue

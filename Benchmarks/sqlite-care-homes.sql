@@ -1,8 +1,9 @@
 -- The SQLite peer's care-home incident counts, the way Waymark counts them under
 -- rules/default.json (README, "How the events become read models"): superseded and retracted
 -- events ignored; a police report belongs to the home of the placement it names; an SSDA903
--- period belongs to the placement in force when it started, unless it is the closest period
--- (within a day) to a police report naming the same LA child: then it is that episode.
+-- period belongs to the placement in force when it started, unless a police report naming the
+-- same LA child takes it (the period on the report's own date, else the closest within a
+-- day): then it is that episode.
 -- Input: events(seq, id, type, child, data) with data the whole envelope.
 CREATE TEMP TABLE dead AS
   SELECT json_extract(data, '$.supersedes') AS id FROM events WHERE json_extract(data, '$.supersedes') IS NOT NULL
@@ -28,7 +29,7 @@ CREATE TEMP TABLE police AS
 CREATE INDEX police_child ON police(lachild, start);
 CREATE TEMP TABLE taken AS
   SELECT DISTINCT la_ep AS ep FROM (
-    SELECT r.ep AS la_ep, ROW_NUMBER() OVER (PARTITION BY q.ep ORDER BY abs(r.start - q.start), r.start, r.ep) AS rank
+    SELECT r.ep AS la_ep, ROW_NUMBER() OVER (PARTITION BY q.ep ORDER BY date(r.start) != date(q.start), abs(r.start - q.start), r.start, r.ep) AS rank
     FROM police q JOIN report r ON r.child = q.lachild AND r.ep LIKE 'la:%' AND r.start BETWEEN q.start - 1 AND q.start + 1)
   WHERE rank = 1;
 CREATE TEMP TABLE attributed AS

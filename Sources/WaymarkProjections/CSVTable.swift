@@ -194,14 +194,17 @@ enum Cell {
     static func appendTime(_ t: Timestamp, to out: inout ByteBuffer) {
         out.appendTime(t, milliseconds: false)
     }
-    /// Hours with one decimal (`12.5`, `-0.3`).
+    /// Hours with two decimals (`12.50`, `24.02`, `-0.30`): a hundredth of an hour is 36
+    /// seconds, so times to the minute keep every minute apart (24 h 1 min is `24.02`, never
+    /// read as 24 h), and a count of "under 24 hours" from the column is right.
     static func appendHours(_ h: Double, to out: inout ByteBuffer) {
-        let tenths = (h * 10).rounded()
-        let whole = Int(tenths) / 10, frac = abs(Int(tenths)) % 10
-        if tenths < 0 && whole == 0 { out.append(UInt8(ascii: "-")) }
+        let hundredths = Int((h * 100).rounded())
+        let whole = hundredths / 100, frac = abs(hundredths) % 100
+        if hundredths < 0 && whole == 0 { out.append(UInt8(ascii: "-")) }
         out.appendInt(whole)
         out.append(UInt8(ascii: "."))
-        out.append(UInt8(truncatingIfNeeded: 48 + frac))
+        out.append(UInt8(truncatingIfNeeded: 48 + frac / 10))
+        out.append(UInt8(truncatingIfNeeded: 48 + frac % 10))
     }
 
     /// The financial year of `t` written `2022-23`.

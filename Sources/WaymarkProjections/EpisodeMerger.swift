@@ -73,26 +73,22 @@ struct EpisodeMerger {
             list.append(contentsOf: raws[group.range])
             list.sort(by: before)
             let child = Symbol(raw: group.root)
-            // Each police incident takes the closest LA period of the child within the tolerance
-            // (ties: the earlier, then by reference); an LA period no incident takes is an
-            // episode of its own. Two incidents within one LA period stay two episodes.
+            // Each police incident takes the LA period of the child that `mergeCandidate`
+            // chooses (same calendar date first, then the closest within the tolerance); an LA
+            // period no incident takes is an episode of its own. Two incidents within one LA
+            // period stay two episodes.
             laPeriods.removeAll(keepingCapacity: true)
             for p in list where p.isLA { laPeriods.append(p) }
             taken.removeAll(keepingCapacity: true)
             taken.append(contentsOf: repeatElement(false, count: laPeriods.count))
             for p in list where !p.isLA {
-                // The periods are in start order: look only at those within the tolerance.
-                var best: Int?
-                var k = laPeriods.partitionPoint { $0.start < p.start - tolerance }
-                while k < laPeriods.count && laPeriods[k].start <= p.start + tolerance {
-                    if let b = best {
-                        let d = abs(laPeriods[k].start - p.start), db = abs(laPeriods[b].start - p.start)
-                        if d != db ? d < db : before(laPeriods[k], laPeriods[b]) { best = k }
-                    } else {
-                        best = k
-                    }
-                    k += 1
-                }
+                // The periods are in start order (ties by reference): only those that could be
+                // chosen (within the tolerance, or on the same date) are looked at.
+                let window = max(tolerance, 86_400_000)
+                let lo = laPeriods.partitionPoint { $0.start < p.start - window }
+                var hi = lo
+                while hi < laPeriods.count && laPeriods[hi].start <= p.start + window { hi += 1 }
+                let best = mergeCandidate(incidentStart: p.start, periodStarts: laPeriods[lo..<hi].map(\.start), toleranceMs: tolerance).map { lo + $0 }
                 if let best { taken[best] = true }
                 emit(episode(all, child: child, primary: p, secondary: best.map { laPeriods[$0] }, counted: &counted))
             }

@@ -30,8 +30,8 @@ final class SharedModelsTests: XCTestCase {
         let canonical = try String(contentsOfFile: dir.file("plain/missing-now.csv"), encoding: .utf8)
         // Hand-converted: the first data row of the canonical table, its time in Excel's form.
         let firstRow = canonical.split(separator: "\n")[1]
-        XCTAssertEqual(firstRow, "la:206:700003,la:206:700003:2023-03-01,2023-03-01T00:00:00Z,1950.0,,,,,")
-        XCTAssertEqual(text.components(separatedBy: "\r\n")[1], "la:206:700003,la:206:700003:2023-03-01,01/03/2023 00:00,1950.0,,,,,")
+        XCTAssertEqual(firstRow, "la:206:700003,la:206:700003:2023-03-01,2023-03-01T00:00:00Z,1950.00,,,,,")
+        XCTAssertEqual(text.components(separatedBy: "\r\n")[1], "la:206:700003,la:206:700003:2023-03-01,01/03/2023 00:00,1950.00,,,,,")
         XCTAssertTrue(text.hasSuffix("\r\n"))
         let homes = String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: dir.file("shared/excel/care-homes.csv"))).dropFirst(3), as: UTF8.self)
         XCTAssertTrue(homes.contains(",01/09/2021,"), "a date (the Philomena agreement) as DD/MM/YYYY: \(homes)")
@@ -63,7 +63,7 @@ final class DataPackageTests: XCTestCase {
                                                 "hostLA", "durationHours", "counted", "hostLAName", "startedAt"])
         if r.stdout.hasPrefix("SKIP") { throw XCTSkip(r.stdout) }
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.lines, ["hostLA object '356'", "durationHours float64 41.4", "counted object True",
+        XCTAssertEqual(r.lines, ["hostLA object '356'", "durationHours float64 41.42", "counted object True",
                                  "hostLAName object 'Stockport'", "startedAt object '2023-03-01T00:00:00Z'"])
     }
 }

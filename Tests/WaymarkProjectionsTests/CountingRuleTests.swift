@@ -69,3 +69,33 @@ final class CountingRuleTests: XCTestCase {
                        "done after the as-of moment: not done then")
     }
 }
+
+/// The merge of a police incident with the council's record of the same episode.
+final class EpisodeMergeRuleTests: XCTestCase {
+    let day: Int64 = 86_400_000, hour: Int64 = 3_600_000
+    /// 2023-05-26T00:00:00Z in milliseconds.
+    let may26: Int64 = 19_503 * 86_400_000
+
+    func testTheSameCalendarDateComesBeforeACloserStart() {
+        // Reported at 15:00 on 26 May; the council's periods start 26 May and 27 May (9 h away).
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 15 * hour, periodStarts: [may26, may26 + day], toleranceMs: day), 0)
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 15 * hour, periodStarts: [may26 + day], toleranceMs: day), 0,
+                       "the next day's period, 9 h away, when there is no same-date one")
+    }
+
+    func testTheToleranceIsInclusiveAndNothingBeyondItMerges() {
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 12 * hour, periodStarts: [may26 - day + 12 * hour], toleranceMs: day), 0, "exactly a day")
+        XCTAssertNil(mergeCandidate(incidentStart: may26 + 12 * hour, periodStarts: [may26 - day + 12 * hour - 1], toleranceMs: day))
+        XCTAssertNil(mergeCandidate(incidentStart: may26, periodStarts: [], toleranceMs: day))
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 23 * hour, periodStarts: [may26], toleranceMs: 0), 0,
+                       "the same date merges even with no tolerance")
+    }
+
+    func testTiesGoToTheEarlierPeriod() {
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 12 * hour, periodStarts: [may26 - 12 * hour, may26 + day + 12 * hour], toleranceMs: 2 * day), 0)
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 12 * hour, periodStarts: [may26, may26 + 20 * hour], toleranceMs: day), 1,
+                       "two on the same date: the closer (8 h after, not 12 h before)")
+        XCTAssertEqual(mergeCandidate(incidentStart: may26 + 12 * hour, periodStarts: [may26 + 6 * hour, may26 + 18 * hour], toleranceMs: day), 0,
+                       "two on the same date equally close: the earlier")
+    }
+}

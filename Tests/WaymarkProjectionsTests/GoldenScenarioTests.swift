@@ -40,7 +40,7 @@ final class GoldenScenarioTests: XCTestCase {
         XCTAssertEqual(counted, ["police:MPS:I1=false", "police:GMP:I2=true", "police:MPS:I3=false", "la:206:C1:2023-01-20=true"])
         XCTAssertEqual(files["care-homes.csv"], """
         homeUrn,homeName,hostLA,hostLAName,regulated,philomena,period,incidents,children,outOfAreaIncidents,outOfAreaChildren,medianDurationHours,rhiDue,rhiOnTime
-        SC000002,South Home,356,Stockport,true,,2022-23,1,1,1,1,38.0,1,0
+        SC000002,South Home,356,Stockport,true,,2022-23,1,1,1,1,38.00,1,0
 
         """)
     }
@@ -49,7 +49,7 @@ final class GoldenScenarioTests: XCTestCase {
         let (_, files) = try build(asOf: "2022-10-02T00:00:00Z")
         XCTAssertEqual(files["missing-now.csv"], """
         child,episode,startedAt,hoursMissing,riskLevel,placingLA,placingLAName,hostLA,hostLAName
-        la:309:A1,police:GMP:I2,2022-10-01T22:00:00Z,2.0,medium,309,Haringey,356,Stockport
+        la:309:A1,police:GMP:I2,2022-10-01T22:00:00Z,2.00,medium,309,Haringey,356,Stockport
 
         """)
         XCTAssertEqual(files["episodes.csv"]!.split(separator: "\n").count, 3, "header and the two episodes started by then")
@@ -86,11 +86,11 @@ final class GoldenScenarioTests: XCTestCase {
         let episodes = try XCTUnwrap(doc.range(of: "\"episodes\":[").map { doc[$0.upperBound...] }?.components(separatedBy: "],\"entries\"").first)
         XCTAssertEqual(episodes, """
         {"episode":"police:MPS:I1","refs":["la:309:A1:2022-06-10","police:MPS:I1"],"category":"missing","startedAt":"2022-06-10T20:00:00Z",\
-        "endedAt":"2022-06-11T08:00:00Z","durationHours":12.0,"counted":true,"riskLevel":"low","foundBy":"police","reportingForce":"MPS",\
+        "endedAt":"2022-06-11T08:00:00Z","durationHours":12.00,"counted":true,"riskLevel":"low","foundBy":"police","reportingForce":"MPS",\
         "foundForce":"MPS","placement":"la:309:A1:2022-05-01","debriefAt":null,"rhiOutcome":"completed","rhiHeldAt":"2022-06-12T10:00:00Z",\
         "rhiOnTime":true},\
         {"episode":"police:GMP:I2","refs":["police:GMP:I2"],"category":"missing","startedAt":"2022-10-01T22:00:00Z",\
-        "endedAt":"2022-10-03T12:00:00Z","durationHours":38.0,"counted":true,"riskLevel":"medium","foundBy":"police","reportingForce":"GMP",\
+        "endedAt":"2022-10-03T12:00:00Z","durationHours":38.00,"counted":true,"riskLevel":"medium","foundBy":"police","reportingForce":"GMP",\
         "foundForce":"KENT","placement":"la:309:A1:2022-09-01","debriefAt":"2022-10-05T12:00:00Z","rhiOutcome":"completed",\
         "rhiHeldAt":"2022-10-08T12:00:00Z","rhiOnTime":false}
         """)
@@ -126,9 +126,9 @@ final class GoldenScenarioTests: XCTestCase {
         }, "row 1, field rhiOnTime: \"mayb\" is not true, false or empty")
         try fails({ models in
             let csv = models + "/episodes.csv"
-            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",12.0,true,", with: ",1x.0,true,")
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",12.00,true,", with: ",1x.00,true,")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
-        }, "field durationHours: \"1x.0\" is not a number")
+        }, "field durationHours: \"1x.00\" is not a number")
         try fails({ models in
             // A status letter the store never writes, in place (records keep their lengths).
             let dat = models + "/timeline.dat"
