@@ -9,7 +9,7 @@ enum DataPackage {
     /// The type of `column` in `file`.
     static func type(of column: String, in file: String) -> (type: String, format: String?) {
         switch column {
-        case "counted", "fromCare", "regulated", "repeatMissing", "currentlyMissing": return ("boolean", nil)
+        case "counted", "fromCare", "regulated", "repeatMissing", "currentlyMissing", "returnNotRecorded": return ("boolean", nil)
         case "rhiOnTime": return file.hasPrefix("care-homes") ? ("integer", nil) : ("boolean", nil)
         case "durationHours", "hoursMissing", "latencyHours", "medianDurationHours": return ("number", nil)
         case "incidents", "children", "outOfAreaIncidents", "outOfAreaChildren", "rhiDue", "episodes", "placements", "offset": return ("integer", nil)

@@ -62,6 +62,7 @@ struct EpisodeMerger {
         var asked = groups.first?.range.lowerBound ?? 0
         let end = groups.last?.range.upperBound ?? 0
         for group in groups {
+            let childStart = written
             let upTo = min(group.range.upperBound + 16, end)
             while asked < upTo {
                 let e = UnsafeRawPointer(all.baseAddress! + Int(raws[asked].index))
@@ -93,8 +94,23 @@ struct EpisodeMerger {
                 emit(episode(all, child: child, primary: p, secondary: best.map { laPeriods[$0] }, counted: &counted))
             }
             for (k, la) in laPeriods.enumerated() where !taken[k] { emit(episode(all, child: child, primary: la, secondary: nil, counted: &counted)) }
+            markReturnsNotRecorded(UnsafeMutableBufferPointer(start: out + childStart, count: written - childStart), counted: &counted)
         }
         return written
+    }
+
+    /// Marks the child's episodes still open when the child was reported missing again later
+    /// (`returnNotRecorded`): the return was never recorded, so the end is unknown. Such an
+    /// episode has no duration, is not missing now, has no interview due, and counts only
+    /// under rules with no minimum duration (it cannot be shown to have lasted longer).
+    private func markReturnsNotRecorded(_ episodes: UnsafeMutableBufferPointer<EpisodeView>, counted known: inout [Symbol: Bool]) {
+        guard episodes.count > 1, let latest = episodes.map(\.startedAt).max() else { return }
+        for i in episodes.indices where episodes[i].endedAt == nil && returnNotRecorded(start: episodes[i].startedAt, latestStartOfChild: latest) {
+            episodes[i].returnNotRecorded = true
+            episodes[i].rhiOnTime = nil
+            episodes[i].counted = isCounted(categoryCounted: counts(episodes[i].category, &known), hoursSoFar: nil,
+                                            minimumDurationHours: rules.minimumDurationHours)
+        }
     }
 
     /// The placement of `child` in force at `time` (the latest started at or before it and not ended).

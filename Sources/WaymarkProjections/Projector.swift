@@ -244,6 +244,7 @@ public final class Projector {
             ("rules", JSONText.Raw(text: JSONText.object(["name": .string(rules.name), "path": .string(rules.path), "sha256": .string(rules.sha256)]))),
             ("lastOffset", .int(state.lastOffset?.rawValue)), ("knownAt", .string(knownAt?.rfc3339)), ("asOf", .string(model.asOf.rfc3339)),
             ("asOfRequested", .string(asOf?.rfc3339)), ("events", .int(state.eventCount)), ("unplaced", .int(model.unplaced.count)),
+            ("returnsNotRecorded", .int(model.episodes.filter(\.returnNotRecorded).count)),
             ("rows", JSONText.Raw(text: JSONText.object(rows.keys.sorted().map { ($0, JSONText.Raw.int(rows[$0]!)) }))),
             ("builtAt", .string(Timestamp.now().rfc3339)),
         ]) + "\n"

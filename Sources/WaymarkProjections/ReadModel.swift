@@ -55,6 +55,8 @@ struct EpisodeView {
     /// Whether either agency episode's case was asked to transfer (`ReadModel.transfers`
     /// lists them), so that the tables need not look in the state for the many that were not.
     var hasTransfers = false
+    /// Still open when the child was reported missing again: the return was never recorded.
+    var returnNotRecorded = false
     var rhiOnTime: Bool?              // nil: not due yet, or never ended
     var startedAt: Int64
     @PackedTime var endedAt: Int64? = nil   // as of the as-of time

@@ -8,7 +8,7 @@ extension ReadModel {
     static let episodeColumns = ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
                                  "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "placingLAName", "hostLA", "hostLAName",
                                  "reportingForce", "reportingForceName", "foundForce", "foundForceName",
-                                 "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime"]
+                                 "debriefAt", "rhiOutcome", "rhiHeldAt", "rhiOnTime", "returnNotRecorded"]
 
     /// `episodes.csv`, one row per episode in `episodes` order; `rowStarts` gets where each
     /// row starts, then where the file ends (the timeline store points at the rows).
@@ -38,7 +38,7 @@ extension ReadModel {
             t.cell(p.homeUrn, in: names); t.cell(p.placingLA, in: names); t.cell(name(p.placingLA)); t.cell(p.hostLA, in: names); t.cell(name(p.hostLA))
             t.cell(e.reportingForce, in: names); t.cell(name(e.reportingForce)); t.cell(e.foundForce, in: names); t.cell(name(e.foundForce))
             t.cell(time(e.debriefAt)); t.cell(e.rhiOutcome, in: names)
-            t.cell(time(e.rhiHeldAt)); t.cell(.flag(e.rhiOnTime))
+            t.cell(time(e.rhiHeldAt)); t.cell(.flag(e.rhiOnTime)); t.cell(.flag(e.returnNotRecorded))
             try t.endRow()
         }
         return try t.finish()
@@ -175,7 +175,7 @@ extension ReadModel {
     func missingNowTable(_ file: ModelFile) throws -> Int {
         var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "placingLAName", "hostLA", "hostLAName"])
         let names = self.names
-        for e in episodes where e.counted && e.endedAt == nil {
+        for e in episodes where e.counted && e.endedAt == nil && !e.returnNotRecorded {
             let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
             try t.add(.text(names.text(e.child)), .text(names.text(e.key)), .time(Timestamp(millisecondsSinceEpoch: e.startedAt)),
                       .hours(Double(asOf.millisecondsSinceEpoch - e.startedAt) / 3_600_000), .text(names.text(e.riskLevel)),
@@ -205,7 +205,7 @@ extension ReadModel {
                 let e = episodes[Int(i)]
                 if e.counted {
                     starts.append(e.startedAt)
-                    if e.endedAt == nil { open = true }
+                    if e.endedAt == nil && !e.returnNotRecorded { open = true }
                 }
                 forEachRiskFactor(of: e) { factors.append($0) }
             }

@@ -12,6 +12,13 @@ final class CountingRuleTests: XCTestCase {
         XCTAssertFalse(isCounted(categoryCounted: true, hoursSoFar: 24, minimumDurationHours: 24), "exactly 24 h is not more than 24 h")
         XCTAssertTrue(isCounted(categoryCounted: true, hoursSoFar: 24 + 1.0 / 60, minimumDurationHours: 24), "a minute over counts")
         XCTAssertFalse(isCounted(categoryCounted: true, hoursSoFar: 23.99, minimumDurationHours: 24))
+        XCTAssertTrue(isCounted(categoryCounted: true, hoursSoFar: nil, minimumDurationHours: 0), "an unknown duration counts with no minimum")
+        XCTAssertFalse(isCounted(categoryCounted: true, hoursSoFar: nil, minimumDurationHours: 24), "but cannot be shown to pass one")
+    }
+
+    func testAnOpenEpisodeIsAReturnNotRecordedOnlyWhenTheChildWasReportedAgainAfterIt() {
+        XCTAssertTrue(returnNotRecorded(start: 100, latestStartOfChild: 200))
+        XCTAssertFalse(returnNotRecorded(start: 200, latestStartOfChild: 200), "the latest report is still open")
     }
 
     func testOutOfAreaNeedsBothLAsKnownAndDifferent() {

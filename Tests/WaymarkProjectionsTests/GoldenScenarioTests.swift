@@ -116,12 +116,12 @@ final class GoldenScenarioTests: XCTestCase {
         try fails({ models in
             let csv = models + "/episodes.csv"
             var text = try String(contentsOfFile: csv, encoding: .utf8)
-            text = text.replacingOccurrences(of: ",true\n", with: ",maybe\n")
+            text = text.replacingOccurrences(of: ",false\n", with: ",falsey\n")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
-        }, "row 1 (byte 256) is not one episode row")
+        }, "row 1 (byte 274) is not one episode row")
         try fails({ models in
             let csv = models + "/episodes.csv"
-            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",true\n", with: ",mayb\n")
+            let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: ",true,false\n", with: ",mayb,false\n")
             try text.write(toFile: csv, atomically: false, encoding: .utf8)
         }, "row 1, field rhiOnTime: \"mayb\" is not true, false or empty")
         try fails({ models in
