@@ -10,15 +10,7 @@ public enum ReadModelKind: String, CaseIterable, Sendable {
     case timeline, careHomes = "care-homes", handoffs, all
 
     /// The files this kind publishes (besides `manifest.json` and the projector's state).
-    var files: [String] {
-        switch self {
-        case .timeline: return ["episodes.csv", "children.csv", "missing-now.csv", "unplaced.csv", "timeline.dat", "timeline.idx"]
-        case .careHomes: return ["episodes.csv", "care-homes.csv", "care-homes-monthly.csv", "unplaced.csv"]
-        case .handoffs: return ["episodes.csv", "handoffs.csv", "unplaced.csv"]
-        case .all: return ["episodes.csv", "care-homes.csv", "care-homes-monthly.csv", "handoffs.csv", "missing-now.csv", "children.csv",
-                           "unplaced.csv", "timeline.dat", "timeline.idx"]
-        }
-    }
+    var files: [String] { ReadModelCatalogue.files(of: self) }
 }
 
 /// Why a projection run stopped without publishing.

@@ -7,11 +7,8 @@ import WaymarkStore
 /// so an analyst sees what a rules change moves. The manifest's build time is not a
 /// difference; its offsets, rules hash and counts are.
 public struct ReadModelDiff {
-    /// The key columns of each read-model file.
-    static let keys: [String: [String]] = [
-        "episodes.csv": ["episode"], "care-homes.csv": ["homeUrn", "period"], "care-homes-monthly.csv": ["homeUrn", "period"],
-        "handoffs.csv": ["kind", "subject", "to"], "missing-now.csv": ["episode"], "children.csv": ["child"], "unplaced.csv": ["offset", "reason"],
-    ]
+    /// The key columns of each read-model file, from the catalogue.
+    static let keys: [String: [String]] = Dictionary(uniqueKeysWithValues: ReadModelCatalogue.entries.filter { !$0.key.isEmpty }.map { ($0.file, $0.key) })
     /// Files not compared: the projector's private state (its differences show in the files).
     static let skipped: Set<String> = [".projector-state"]
 

@@ -4,6 +4,17 @@ import WaymarkTime
 
 /// The read models an analyst opens: one function per file, each a pure function of the model.
 extension ReadModel {
+    /// The columns of `care-homes.csv` and `care-homes-monthly.csv`.
+    static let careHomeColumns = ["homeUrn", "homeName", "hostLA", "hostLAName", "regulated", "philomena", "period", "incidents", "children",
+                                  "outOfAreaIncidents", "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"]
+    /// The columns of `handoffs.csv`.
+    static let handoffColumns = ["kind", "child", "subject", "from", "fromName", "to", "toName", "startedAt", "completedAt", "latencyHours", "status"]
+    /// The columns of `missing-now.csv`.
+    static let missingNowColumns = ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "placingLAName", "hostLA", "hostLAName"]
+    /// The columns of `children.csv`.
+    static let childColumns = ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"]
+    /// The columns of `unplaced.csv`.
+    static let unplacedColumns = ["offset", "id", "type", "reason"]
     /// The columns of `episodes.csv`.
     static let episodeColumns = ["episode", "child", "refs", "category", "startedAt", "endedAt", "durationHours", "counted", "riskLevel",
                                  "foundBy", "fromCare", "placement", "homeUrn", "placingLA", "placingLAName", "hostLA", "hostLAName",
@@ -80,8 +91,7 @@ extension ReadModel {
 
     /// `care-homes.csv` (by financial year) or `care-homes-monthly.csv` (by month).
     func careHomesTable(_ file: ModelFile, monthly: Bool) throws -> Int {
-        var t = CSVTable(file, ["homeUrn", "homeName", "hostLA", "hostLAName", "regulated", "philomena", "period", "incidents", "children", "outOfAreaIncidents",
-                          "outOfAreaChildren", "medianDurationHours", "rhiDue", "rhiOnTime"])
+        var t = CSVTable(file, ReadModel.careHomeColumns)
         // Grouped by (home, period) as numbers: each placement's home once, each episode's
         // period from its start day (month or financial year since year 0); the texts are
         // made once per group, from its first episode's start, and the groups sorted by them.
@@ -156,7 +166,7 @@ extension ReadModel {
                                 deadlineHours: rules.caseTransferDeadlineHours))
             }
         }
-        var t = CSVTable(file, ["kind", "child", "subject", "from", "fromName", "to", "toName", "startedAt", "completedAt", "latencyHours", "status"])
+        var t = CSVTable(file, ReadModel.handoffColumns)
         // Field by field: a comparison of tuples copied (and retained) four strings a side.
         rows.sort { l, r in
             l.at != r.at ? l.at < r.at : l.kind != r.kind ? l.kind < r.kind : l.subject != r.subject ? l.subject < r.subject : l.to < r.to
@@ -173,7 +183,7 @@ extension ReadModel {
 
     /// `missing-now.csv`: the counted episodes open at the as-of moment.
     func missingNowTable(_ file: ModelFile) throws -> Int {
-        var t = CSVTable(file, ["child", "episode", "startedAt", "hoursMissing", "riskLevel", "placingLA", "placingLAName", "hostLA", "hostLAName"])
+        var t = CSVTable(file, ReadModel.missingNowColumns)
         let names = self.names
         for e in episodes where e.counted && e.endedAt == nil && !e.returnNotRecorded {
             let p = e.placement >= 0 ? placementList[Int(e.placement)] : nil
@@ -186,7 +196,7 @@ extension ReadModel {
 
     /// `children.csv`: one row per child (canonical reference).
     func childrenTable(_ file: ModelFile) throws -> Int {
-        var t = CSVTable(file, ["child", "refs", "episodes", "firstMissing", "lastMissing", "repeatMissing", "currentlyMissing", "placements", "riskFactors"])
+        var t = CSVTable(file, ReadModel.childColumns)
         let names = self.names
         func time(_ ms: Int64?) -> CSVCell { .time(ms.map { Timestamp(millisecondsSinceEpoch: $0) }) }
         // Room reused from child to child.
@@ -227,7 +237,7 @@ extension ReadModel {
 
     /// `unplaced.csv`: events the projector could not place, never dropped silently.
     func unplacedTable(_ file: ModelFile) throws -> Int {
-        var t = CSVTable(file, ["offset", "id", "type", "reason"])
+        var t = CSVTable(file, ReadModel.unplacedColumns)
         for u in unplaced { try t.add(.int(Int(u.offset)), .text(u.id), .text(u.type), .text(u.reason)) }
         return try t.finish()
     }

@@ -24,10 +24,9 @@ enum ProjectCommand {
     readers see the old read models or the new ones, never half. Several projectors may run at
     once (one per --out), beside a writer.
 
-    Read models: episodes.csv, care-homes.csv, care-homes-monthly.csv, handoffs.csv,
-    missing-now.csv, children.csv, unplaced.csv, timeline.dat/.idx, manifest.json
-    (timeline: episodes, children, missing-now, timeline store; care-homes: episodes and the
-    two care-home tables; handoffs: episodes and handoffs; all: everything).
+    Read models (and the kinds that publish each; `all` publishes every one), with
+    manifest.json and datapackage.json:
+    \(ReadModelCatalogue.entries.map { e in "  " + e.file.padded(to: 24) + e.summary + " [" + ReadModelKind.allCases.filter { $0 != .all && e.kinds.contains($0) }.map(\.rawValue).joined(separator: ", ") + "]" }.joined(separator: "\n"))
 
     Options:
       --rules FILE     counting rules (default rules/default.json); a changed file needs --rebuild
